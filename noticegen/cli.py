@@ -1,0 +1,108 @@
+"""Command line: parse options, call one function, turn known errors into exit codes."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .errors import NoticegenError, ValidationFailed
+from .project import ROOT
+
+EXIT_CODES = """\b
+Exit codes:
+  0  success
+  1  invalid sources, or a document failed to render (nothing invalid is written)
+  2  wrong command-line usage
+"""
+
+
+def _fail(exception: NoticegenError) -> None:
+    if isinstance(exception, ValidationFailed):
+        for error in exception.errors:
+            click.echo(str(error), err=True)
+        noun = 'error' if len(exception.errors) == 1 else 'errors'
+        click.echo(f'{len(exception.errors)} {noun}; nothing was written.', err=True)
+    else:
+        click.echo(f'error: {exception}', err=True)
+    sys.exit(exception.exit_code)
+
+
+@click.group(epilog=EXIT_CODES, context_settings={'help_option_names': ['-h', '--help']})
+@click.version_option(__version__, prog_name='noticegen')
+def main() -> None:
+    """Turn the YAML sources of a notice into its printed matter (PDF).
+
+    \b
+    Sources:   notices/*.yaml       one notice letter (事務連絡) per file
+               attachments/**.yaml  the 別添 of each notice
+               templates/           Jinja2 HTML and CSS
+    Typical use:
+      python build.py validate      check every source, write nothing
+      python build.py list          show the sources and what a build writes
+      python build.py build         write the PDFs into dist/
+    """
+
+
+@main.command()
+def validate() -> None:
+    """Check every source and its characters; write nothing.
+
+    Prints each problem as PATH:LINE:COL: FIELD: MESSAGE and exits 1 if any.
+    """
+    from .build import check
+    try:
+        checked = check(ROOT)
+    except NoticegenError as exception:
+        _fail(exception)
+    sources = sum(len(n.sources) for n in checked.project.notices)
+    click.echo(f'{sources} sources valid; {len(checked.jobs)} documents to build.')
+
+
+@main.command(name='list')
+def list_command() -> None:
+    """Show every source and the documents a build would write."""
+    from .build import check
+    try:
+        checked = check(ROOT)
+    except NoticegenError as exception:
+        _fail(exception)
+    for notice_set in checked.project.notices:
+        notice = notice_set.notice
+        click.echo(f'notice {notice.id}  {notice.date.isoformat()}  {notice.title_text}')
+        click.echo(f'  source      {notice_set.source.path}')
+        for attachment, source in zip(notice_set.attachments, notice_set.attachment_sources):
+            click.echo(f'  別添{attachment.number:<6} {source.path}  {attachment.title}')
+    click.echo('outputs:')
+    for job in checked.jobs:
+        key = job.key(ROOT, tuple(font.path for font in checked.fonts[job.stylesheet]))
+        click.echo(f'  {job.output}  ({job.kind}, inputs {key[:12]})')
+
+
+@main.command()
+@click.option('--out', type=click.Path(file_okay=False, path_type=Path), default=Path('dist'),
+              show_default=True, help='Folder to write the PDFs into.')
+def build(out: Path) -> None:
+    """Validate every source, then write every document as PDF.
+
+    Nothing is written unless every source is valid. Each PDF is written to a
+    temporary file and renamed, so an interrupted build never leaves a truncated
+    PDF; a PDF whose bytes would not change is left untouched.
+    """
+    from .build import build as run_build
+
+    def progress(outcome) -> None:
+        line = f'{outcome.status:>9}  {out / outcome.job.output}'
+        click.echo(line, err=outcome.status == 'failed')
+
+    try:
+        result = run_build(out, ROOT, progress=progress)
+    except NoticegenError as exception:
+        _fail(exception)
+    for outcome in result.failed:
+        click.echo(f'error: {outcome.message}', err=True)
+    click.echo(result.summary())
+    if result.failed:
+        sys.exit(1)

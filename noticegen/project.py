@@ -1,0 +1,145 @@
+"""Gather and validate every source of the project before anything is written."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from .errors import SourceError, ValidationFailed
+from .model import Attachment, Notice
+from .sources import Source, load_yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class NoticeSet:
+    """A notice with its attachments, in 別添 order."""
+
+    notice: Notice
+    source: Source
+    attachments: list[Attachment] = field(default_factory=list)
+    attachment_sources: list[Source] = field(default_factory=list)
+
+    @property
+    def sources(self) -> list[Source]:
+        return [self.source, *self.attachment_sources]
+
+
+@dataclass
+class Project:
+    root: Path
+    notices: list[NoticeSet]
+
+    def relative(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+
+def _describe(value: object) -> str:
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + '...'
+    return f'{type(value).__name__} {text}'
+
+
+def pydantic_errors(source: Source, exception: ValidationError) -> list[SourceError]:
+    """Turn pydantic's errors into ``path:line:col: field: expected, found`` messages."""
+    errors = []
+    for error in exception.errors(include_url=False):
+        loc = tuple(part for part in error['loc']
+                    if isinstance(part, int) or ('[' not in part and part not in {
+                        'str', 'int', 'none', 'list', 'dict', 'bool', 'date'}))
+        kind = error['type']
+        message = error['msg'].removeprefix('Value error, ')
+        if kind == 'extra_forbidden':
+            errors.append(source.error(loc, f'unknown key {loc[-1]!r}', key=True))
+            continue
+        if kind == 'missing':
+            errors.append(source.error(loc, 'required field is missing'))
+            continue
+        if 'found' not in message:
+            message = f'{message}; found {_describe(error["input"])}'
+        errors.append(source.error(loc, message))
+    return errors
+
+
+def _validate(source: Source, model: type[BaseModel], errors: list[SourceError]):
+    if not isinstance(source.data, dict):
+        errors.append(source.error((), f'expected a mapping of fields, found '
+                                       f'{_describe(source.data)}'))
+        return None
+    try:
+        return model.model_validate(source.data)
+    except ValidationError as exception:
+        errors.extend(pydantic_errors(source, exception))
+        return None
+
+
+def yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(path for path in folder.rglob('*')
+                  if path.suffix in {'.yaml', '.yml'} and path.is_file())
+
+
+def load_project(root: Path = ROOT) -> Project:
+    """Load and validate every source; raise ValidationFailed listing all errors."""
+    root = root.resolve()
+    errors: list[SourceError] = []
+    project = Project(root, [])
+    by_id: dict[str, NoticeSet] = {}
+
+    for path in yaml_files(root / 'notices'):
+        source, load_errors = load_yaml(path, project.relative(path))
+        errors.extend(load_errors)
+        if load_errors:
+            continue
+        notice = _validate(source, Notice, errors)
+        if notice is None:
+            continue
+        if notice.id in by_id:
+            errors.append(source.error(('id',), f'notice id {notice.id!r} is also used by '
+                                                f'{by_id[notice.id].source.path}'))
+            continue
+        by_id[notice.id] = NoticeSet(notice, source)
+
+    attachments: list[tuple[Attachment, Source]] = []
+    for path in yaml_files(root / 'attachments'):
+        source, load_errors = load_yaml(path, project.relative(path))
+        errors.extend(load_errors)
+        if load_errors:
+            continue
+        attachment = _validate(source, Attachment, errors)
+        if attachment is not None:
+            attachments.append((attachment, source))
+
+    for attachment, source in sorted(attachments, key=lambda pair: pair[0].number):
+        owner = by_id.get(attachment.notice)
+        if owner is None:
+            errors.append(source.error(('notice',), f'no notice has the id {attachment.notice!r}'))
+            continue
+        taken = {a.number: s for a, s in zip(owner.attachments, owner.attachment_sources)}
+        if attachment.number in taken:
+            errors.append(source.error(('number',), f'別添{attachment.number} is also defined in '
+                                                    f'{taken[attachment.number].path}'))
+            continue
+        owner.attachments.append(attachment)
+        owner.attachment_sources.append(source)
+
+    for notice_set in by_id.values():
+        numbers = [a.number for a in notice_set.attachments]
+        if numbers != list(range(1, len(numbers) + 1)):
+            missing = sorted(set(range(1, max(numbers) + 1)) - set(numbers))
+            errors.append(notice_set.source.error(
+                ('id',), f'attachments must be numbered 1, 2, 3 ... without gaps; '
+                         f'missing 別添{", 別添".join(map(str, missing))}'))
+
+    if errors:
+        raise ValidationFailed(errors)
+    project.notices = sorted(by_id.values(), key=lambda n: n.notice.id)
+    return project
