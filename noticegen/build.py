@@ -12,7 +12,7 @@ from typing import Callable
 from .errors import NoticegenError, RenderError, SourceError, ValidationFailed
 from .fonts import Font, fonts_for
 from .glyphs import check_source, check_text
-from .plan import TEMPLATES, Job, plan
+from .plan import Job, plan
 from .project import ROOT, Project, load_project
 from .wareki import ERAS
 
@@ -33,7 +33,8 @@ def check(root: Path = ROOT) -> Checked:
     """Load, validate and glyph-check every source; raise ValidationFailed on any error."""
     project = load_project(root)
     jobs = plan(project)
-    fonts = {job.stylesheet: fonts_for(TEMPLATES / job.stylesheet) for job in jobs}
+    templates = project.templates
+    fonts = {job.stylesheet: fonts_for(templates / job.stylesheet) for job in jobs}
     errors: list[SourceError] = []
     checked_sources: set[tuple[str, str]] = set()
     checked_templates: set[tuple[str, str]] = set()
@@ -45,7 +46,7 @@ def check(root: Path = ROOT) -> Checked:
                 errors.extend(check_source(source, job_fonts))
         if (job.template, job.stylesheet) not in checked_templates:
             checked_templates.add((job.template, job.stylesheet))
-            path = TEMPLATES / job.template
+            path = templates / job.template
             errors.extend(check_text(project.relative(path),
                                      path.read_text(encoding='utf-8'), job_fonts))
             errors.extend(check_text('(generated text)', GENERATED_TEXT, job_fonts))
@@ -133,7 +134,7 @@ def build(out: Path, root: Path = ROOT,
     checked = check(root)
     from .render import Renderer  # WeasyPrint loads only when something is rendered
 
-    renderer = Renderer()
+    renderer = Renderer(checked.project.templates)
     result = BuildResult()
     for job in checked.jobs:
         target = out / job.output

@@ -32,7 +32,11 @@ def _fail(exception: NoticegenError) -> None:
 
 @click.group(epilog=EXIT_CODES, context_settings={'help_option_names': ['-h', '--help']})
 @click.version_option(__version__, prog_name='noticegen')
-def main() -> None:
+@click.option('--root', type=click.Path(exists=True, file_okay=False, path_type=Path),
+              default=ROOT, show_default='the folder of build.py',
+              help='Project folder holding notices/, attachments/ and templates/.')
+@click.pass_context
+def main(context: click.Context, root: Path) -> None:
     """Turn the YAML sources of a notice into its printed matter (PDF).
 
     \b
@@ -44,17 +48,19 @@ def main() -> None:
       python build.py list          show the sources and what a build writes
       python build.py build         write the PDFs into dist/
     """
+    context.obj = root.resolve()
 
 
 @main.command()
-def validate() -> None:
+@click.pass_obj
+def validate(root: Path) -> None:
     """Check every source and its characters; write nothing.
 
     Prints each problem as PATH:LINE:COL: FIELD: MESSAGE and exits 1 if any.
     """
     from .build import check
     try:
-        checked = check(ROOT)
+        checked = check(root)
     except NoticegenError as exception:
         _fail(exception)
     sources = sum(len(n.sources) for n in checked.project.notices)
@@ -62,11 +68,12 @@ def validate() -> None:
 
 
 @main.command(name='list')
-def list_command() -> None:
+@click.pass_obj
+def list_command(root: Path) -> None:
     """Show every source and the documents a build would write."""
     from .build import check
     try:
-        checked = check(ROOT)
+        checked = check(root)
     except NoticegenError as exception:
         _fail(exception)
     for notice_set in checked.project.notices:
@@ -77,14 +84,15 @@ def list_command() -> None:
             click.echo(f'  別添{attachment.number:<6} {source.path}  {attachment.title}')
     click.echo('outputs:')
     for job in checked.jobs:
-        key = job.key(ROOT, tuple(font.path for font in checked.fonts[job.stylesheet]))
+        key = job.key(root, tuple(font.path for font in checked.fonts[job.stylesheet]))
         click.echo(f'  {job.output}  ({job.kind}, inputs {key[:12]})')
 
 
 @main.command()
 @click.option('--out', type=click.Path(file_okay=False, path_type=Path), default=Path('dist'),
               show_default=True, help='Folder to write the PDFs into.')
-def build(out: Path) -> None:
+@click.pass_obj
+def build(root: Path, out: Path) -> None:
     """Validate every source, then write every document as PDF.
 
     Nothing is written unless every source is valid. Each PDF is written to a
@@ -98,7 +106,7 @@ def build(out: Path) -> None:
         click.echo(line, err=outcome.status == 'failed')
 
     try:
-        result = run_build(out, ROOT, progress=progress)
+        result = run_build(out, root, progress=progress)
     except NoticegenError as exception:
         _fail(exception)
     for outcome in result.failed:

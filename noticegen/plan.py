@@ -9,7 +9,6 @@ from pathlib import Path
 from . import __version__
 from .project import NoticeSet, Project
 
-TEMPLATES = Path(__file__).resolve().parent.parent / 'templates'
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,7 @@ class Job:
 def plan(project: Project) -> list[Job]:
     """List the documents a build writes, in a stable order."""
     jobs = []
-    templates = project.relative(TEMPLATES)
+    templates = project.relative(project.templates)
     for notice_set in project.notices:
         notice = notice_set.notice
         jobs.append(Job(

@@ -33,6 +33,10 @@ class Project:
     root: Path
     notices: list[NoticeSet]
 
+    @property
+    def templates(self) -> Path:
+        return self.root / 'templates'
+
     def relative(self, path: Path) -> str:
         try:
             return str(path.relative_to(self.root))

@@ -17,9 +17,6 @@ from .project import NoticeSet
 from .text import jtext, nobr
 from .wareki import format_wareki, widen
 
-TEMPLATES = Path(__file__).resolve().parent.parent / 'templates'
-# The only folders WeasyPrint may read from.
-ASSET_ROOTS = (TEMPLATES,)
 
 PDF_OPTIONS = {'pdf_tags': True, 'uncompressed_pdf': False}
 
@@ -28,7 +25,7 @@ class FetchRefused(Exception):
     """A URL outside the project's asset folders."""
 
 
-def make_url_fetcher(roots=ASSET_ROOTS, refused: list[str] | None = None):
+def make_url_fetcher(roots, refused: list[str] | None = None):
     """Return a WeasyPrint URL fetcher that serves only files under ``roots``."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
@@ -72,8 +69,9 @@ class _WarningCollector(logging.Handler):
 class Renderer:
     """Render documents, reusing stylesheets and the font configuration."""
 
-    templates: Path = TEMPLATES
-    asset_roots: tuple[Path, ...] = ASSET_ROOTS
+    templates: Path
+    # The only folders WeasyPrint may read from; by default the templates folder.
+    asset_roots: tuple[Path, ...] = ()
     refused: list[str] = field(default_factory=list)
 
     def __post_init__(self):
@@ -88,7 +86,7 @@ class Renderer:
         self.env.globals.update(marker=marker, version=__version__)
         self.font_config = FontConfiguration()
         self.counter_style = CounterStyle()
-        self.fetcher = make_url_fetcher(self.asset_roots, self.refused)
+        self.fetcher = make_url_fetcher(self.asset_roots or (self.templates,), self.refused)
         self._stylesheets: dict[str, object] = {}
 
     def stylesheet(self, name: str):

@@ -1,0 +1,59 @@
+"""Shared fixtures: a copy of the project to break, and the seed letter built once."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / 'fixtures'
+SEED_NOTICE = 'notices/2024-10-08-onestop.yaml'
+SEED_PDF = '2024-10-08-onestop/notice.pdf'
+
+
+def run_cli(*args: str, root: Path = ROOT, env: dict | None = None,
+            cwd: Path | None = None) -> subprocess.CompletedProcess:
+    """Run ``build.py`` in a fresh process, as a user would."""
+    return subprocess.run(
+        [sys.executable, str(ROOT / 'build.py'), '--root', str(root), *args],
+        capture_output=True, text=True, cwd=cwd or root,
+        env={**os.environ, **(env or {})})
+
+
+def copy_project(target: Path) -> Path:
+    """Copy the sources and templates into ``target`` and return it."""
+    for folder in ('notices', 'attachments', 'templates'):
+        shutil.copytree(ROOT / folder, target / folder)
+    return target
+
+
+def normalize(text: str) -> str:
+    """NFKC, without any whitespace: the form in which texts are compared."""
+    return re.sub(r'\s+', '', unicodedata.normalize('NFKC', text))
+
+
+@pytest.fixture(scope='session')
+def seed_pdf(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp('dist')
+    result = run_cli('build', '--out', str(out))
+    assert result.returncode == 0, result.stderr
+    return out / SEED_PDF
+
+
+@pytest.fixture(scope='session')
+def seed_plumber(seed_pdf):
+    import pdfplumber
+    with pdfplumber.open(seed_pdf) as pdf:
+        yield pdf
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    return copy_project(tmp_path / 'project')
