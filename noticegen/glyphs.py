@@ -45,8 +45,8 @@ def check_source(source: Source, fonts: list[Font]) -> list[SourceError]:
     """Check every string value of ``source``."""
     errors = []
     for loc, text in _strings(source.data, ()):
-        line, col = source.where(loc)
         for offset, char, font in _missing(text, fonts):
+            line, col = source.char_position(loc, text, offset)
             errors.append(SourceError(
                 source.path, line, col,
                 f'{format_loc(loc)}: character {offset + 1} of the value: {_describe(char, font)}'))

@@ -51,13 +51,30 @@ def _describe(value: object) -> str:
     return f'{type(value).__name__} {text}'
 
 
+def _data_loc(data: object, loc: tuple) -> tuple:
+    """Drop the parts of a pydantic location that name a schema branch, not a key."""
+    kept = []
+    for part in loc:
+        if isinstance(part, int) and isinstance(data, list) and part < len(data):
+            data = data[part]
+        elif isinstance(part, str) and isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(part, str) and ('[' in part or part in _BRANCH_TAGS):
+            continue  # e.g. 'str' in a union, 'function-after[...]'
+        else:
+            data = None
+        kept.append(part)
+    return tuple(kept)
+
+
+_BRANCH_TAGS = {'str', 'int', 'float', 'bool', 'none', 'list', 'dict', 'date', 'literal'}
+
+
 def pydantic_errors(source: Source, exception: ValidationError) -> list[SourceError]:
     """Turn pydantic's errors into ``path:line:col: field: expected, found`` messages."""
     errors = []
     for error in exception.errors(include_url=False):
-        loc = tuple(part for part in error['loc']
-                    if isinstance(part, int) or ('[' not in part and part not in {
-                        'str', 'int', 'none', 'list', 'dict', 'bool', 'date'}))
+        loc = _data_loc(source.data, error['loc'])
         kind = error['type']
         message = error['msg'].removeprefix('Value error, ')
         if kind == 'extra_forbidden':
@@ -98,13 +115,16 @@ def load_project(root: Path = ROOT) -> Project:
     project = Project(root, [])
     by_id: dict[str, NoticeSet] = {}
 
+    invalid_ids: set[str] = set()  # notices that failed: their attachments stay quiet
     for path in yaml_files(root / 'notices'):
         source, load_errors = load_yaml(path, project.relative(path))
         errors.extend(load_errors)
-        if load_errors:
-            continue
-        notice = _validate(source, Notice, errors)
+        notice = None if load_errors else _validate(source, Notice, errors)
         if notice is None:
+            if isinstance(source.data, dict) and isinstance(source.data.get('id'), str):
+                invalid_ids.add(source.data['id'])
+            else:
+                invalid_ids.add(path.stem)
             continue
         if notice.id in by_id:
             errors.append(source.error(('id',), f'notice id {notice.id!r} is also used by '
@@ -125,6 +145,8 @@ def load_project(root: Path = ROOT) -> Project:
     for attachment, source in sorted(attachments, key=lambda pair: pair[0].number):
         owner = by_id.get(attachment.notice)
         if owner is None:
+            if attachment.notice in invalid_ids:
+                continue
             errors.append(source.error(('notice',), f'no notice has the id {attachment.notice!r}'))
             continue
         taken = {a.number: s for a, s in zip(owner.attachments, owner.attachment_sources)}

@@ -32,6 +32,8 @@ class Source:
     data: Any
     positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    spans: dict[Loc, tuple[int, int]] = field(default_factory=dict)  # scalar text offsets
+    text: str = ''
 
     def where(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
         """Return the position of ``loc``, or of its nearest recorded ancestor."""
@@ -44,6 +46,22 @@ class Source:
             if not loc:
                 return (1, 1)
             loc = loc[:-1]
+
+    def char_position(self, loc: Loc, value: str, offset: int) -> tuple[int, int]:
+        """Return the line and column of ``value[offset]`` in the file, if it can be found."""
+        char = value[offset]
+        occurrence = value.count(char, 0, offset)
+        if loc in self.spans:
+            start, end = self.spans[loc]
+            index = start - 1
+            for _ in range(occurrence + 1):
+                index = self.text.find(char, index + 1, end)
+                if index < 0:
+                    break
+            else:
+                line = self.text.count('\n', 0, index) + 1
+                return line, index - (self.text.rfind('\n', 0, index) + 1) + 1
+        return self.where(loc)
 
     def error(self, loc: Loc, message: str, *, key: bool = False) -> SourceError:
         line, col = self.where(loc, key=key)
@@ -109,6 +127,7 @@ class _Builder:
                     for index, item in enumerate(node.value)]
         if node.tag not in _SCALAR_TAGS:
             return self._bad_tag(node, loc)
+        self.source.spans[loc] = (node.start_mark.index, node.end_mark.index)
         try:
             return self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError) as exception:
@@ -130,7 +149,7 @@ def load_yaml(path: Path, display: str | None = None) -> tuple[Source, list[Sour
     display = display or str(path)
     source = Source(display, None)
     try:
-        text = path.read_text(encoding='utf-8')
+        text = source.text = path.read_text(encoding='utf-8')
     except UnicodeDecodeError as exception:
         return source, [SourceError(display, 1, 1, f'not UTF-8 text: {exception.reason}')]
     except OSError as exception:

@@ -1,0 +1,104 @@
+"""A corpus of bad sources: each gives file:line:col, exit 1, and writes nothing."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import SEED_NOTICE, SEED_PDF, run_cli
+
+PREVIOUS = b'%PDF-1.7 previous good output, must survive\n'
+ATTACHMENT_3 = 'attachments/2024-10-08-onestop/3-honebuto-2024.yaml'
+
+# (name, file, old text, new text, expected message after 'path:line:col: ', line marker)
+# The line marker is a text on the line the error must name (None: line 1).
+CASES = [
+    ('malformed-yaml', SEED_NOTICE, 'issuers:\n', 'issuers: [\n',
+     r'malformed YAML: ', None),
+    ('wrong-type-date', SEED_NOTICE, 'date: 2024-10-08', 'date: 20241008',
+     r"date: expected an ISO date YYYY-MM-DD, found int 20241008", 'date: 20241008'),
+    ('wrong-type-list', SEED_NOTICE, "extensions: ['37551']", 'extensions: [37551]',
+     r"contact\.offices\[1\]\.extensions\[0\]: Input should be a valid string; found int 37551",
+     'extensions: [37551]'),
+    ('wrong-type-mapping', SEED_NOTICE, 'style:\n  digits: half', 'style:\n  digits: 2',
+     r"style\.digits: Input should be 'half' or 'full'; found int 2", 'digits: 2'),
+    ('missing-field', SEED_NOTICE, 'issuers:\n  - 厚生労働省医政局総務課\n'
+     '  - 内閣府男女共同参画局男女間暴力対策課\n', '',
+     r'issuers: required field is missing', 'id: 2024-10-08-onestop'),
+    ('unknown-key', SEED_NOTICE, 'ki: 記', 'ki: 記\nsubtitle: 副題', r"subtitle: unknown key 'subtitle'",
+     'subtitle: 副題'),
+    ('duplicate-key', SEED_NOTICE, 'ki: 記', 'ki: 記\ndate: 2024-10-09',
+     r"date: duplicate key 'date' \(first defined at line \d+\)", 'date: 2024-10-09'),
+    ('impossible-date', SEED_NOTICE, 'date: 2024-10-08', 'date: 2024-02-30',
+     r"date: '2024-02-30' is not a real date", 'date: 2024-02-30'),
+    ('missing-glyph', SEED_NOTICE, 'つきましては、', 'つきましては😀、',
+     r"body\[1\]: character 7 of the value: U\+1F600 '😀' \(GRINNING FACE\) is not in the font "
+     r"'BIZ UDMincho'", 'つきましては😀'),
+    ('attachment-date', ATTACHMENT_3, 'date: 2024-06-11', 'date: 2024-13-11',
+     r"source\.date: '2024-13-11' is not a real date", 'date: 2024-13-11'),
+    ('attachment-orphan', ATTACHMENT_3, 'notice: 2024-10-08-onestop', 'notice: 2099-01-01-none',
+     r"notice: no notice has the id '2099-01-01-none'", 'notice: 2099'),
+    ('python-tag', SEED_NOTICE, 'ki: 記', "ki: !!python/object/apply:os.system ['true']",
+     r"ki: the tag .* is not allowed", 'ki: !!python'),
+]
+
+
+def break_source(project: Path, file: str, old: str, new: str) -> str:
+    path = project / file
+    text = path.read_text(encoding='utf-8')
+    assert old in text, f'the fixture no longer contains {old!r}'
+    text = text.replace(old, new, 1)
+    path.write_text(text, encoding='utf-8')
+    return text
+
+
+@pytest.mark.parametrize('name, file, old, new, message, marker', CASES,
+                         ids=[case[0] for case in CASES])
+def test_bad_source_is_reported_and_nothing_is_written(project, name, file, old, new,
+                                                       message, marker):
+    text = break_source(project, file, old, new)
+    line = 1 if marker is None else next(
+        number for number, content in enumerate(text.splitlines(), 1) if marker in content)
+    out = project / 'dist'
+    previous = out / SEED_PDF
+    previous.parent.mkdir(parents=True)
+    previous.write_bytes(PREVIOUS)
+
+    for command in (['validate'], ['build', '--out', str(out)]):
+        result = run_cli(*command, root=project)
+        assert result.returncode == 1, result.stderr
+        assert 'Traceback' not in result.stderr
+        expected = re.escape(file) + (
+            r':\d+:\d+: ' if name == 'malformed-yaml' else rf':{line}:\d+: ') + message
+        assert re.search(expected, result.stderr), result.stderr
+    assert previous.read_bytes() == PREVIOUS
+    assert [p.name for p in out.rglob('*') if p.is_file()] == ['notice.pdf']
+
+
+def test_all_errors_are_reported_at_once(project):
+    break_source(project, SEED_NOTICE, 'date: 2024-10-08', 'date: 2024-02-30\nextra: 1')
+    break_source(project, ATTACHMENT_3, 'number: 3', 'number: three')
+    result = run_cli('validate', root=project)
+    assert result.returncode == 1
+    errors = [line for line in result.stderr.splitlines() if re.match(r'\S+:\d+:\d+: ', line)]
+    assert len(errors) == 3, result.stderr
+    assert '3 errors; nothing was written.' in result.stderr
+
+
+def test_glyph_check_does_not_trust_fontconfig_substitution():
+    """The emoji is in a fallback font fontconfig would use, yet it is still an error."""
+    result = subprocess.run(['fc-match', '--format=%{family}', ':charset=1f600'],
+                            capture_output=True, text=True)
+    if result.returncode == 0:
+        assert 'BIZ' not in result.stdout  # the substitute is some other font
+    from noticegen.fonts import find_font
+    assert ord('😀') not in find_font('BIZ UDMincho').codepoints
+
+
+def test_usage_error_exits_2():
+    result = run_cli('build', '--no-such-option')
+    assert result.returncode == 2
+    assert 'Traceback' not in result.stderr
