@@ -34,6 +34,9 @@ def check(root: Path = ROOT) -> Checked:
     project = load_project(root)
     jobs = plan(project)
     templates = project.templates
+    for name in sorted({job.template for job in jobs} | {job.stylesheet for job in jobs}):
+        if not (templates / name).is_file():
+            raise NoticegenError(f'{project.relative(templates / name)}: template not found')
     fonts = {job.stylesheet: fonts_for(templates / job.stylesheet) for job in jobs}
     errors: list[SourceError] = []
     checked_sources: set[tuple[str, str]] = set()

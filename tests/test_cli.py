@@ -1,0 +1,44 @@
+"""The command line: help that teaches, exit codes, and a fast start."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from click.testing import CliRunner
+
+from conftest import ROOT, run_cli
+from noticegen.cli import main
+
+
+def test_help_lists_commands_and_exit_codes():
+    result = CliRunner().invoke(main, ['--help'])
+    assert result.exit_code == 0
+    for word in ('validate', 'build', 'list', 'Exit codes', 'notices/*.yaml'):
+        assert word in result.output
+    build_help = CliRunner().invoke(main, ['build', '--help']).output
+    assert '--out' in build_help and 'dist' in build_help
+
+
+def test_validate_succeeds_on_the_project():
+    result = run_cli('validate')
+    assert result.returncode == 0, result.stderr
+    assert '5 sources valid; 1 documents to build.' in result.stdout
+
+
+def test_list_shows_sources_and_outputs():
+    result = run_cli('list')
+    assert result.returncode == 0, result.stderr
+    assert 'notices/2024-10-08-onestop.yaml' in result.stdout
+    assert '別添3' in result.stdout and 'attachments/2024-10-08-onestop/3-honebuto-2024.yaml' in result.stdout
+    assert '2024-10-08-onestop/notice.pdf' in result.stdout
+
+
+def test_validate_and_list_do_not_import_weasyprint():
+    code = ('import sys; from click.testing import CliRunner; from noticegen.cli import main; '
+            'r = CliRunner().invoke(main, ["validate"]); assert r.exit_code == 0, r.output; '
+            'r = CliRunner().invoke(main, ["list"]); assert r.exit_code == 0, r.output; '
+            'print("weasyprint" in sys.modules)')
+    result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == 'False'
