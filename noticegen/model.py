@@ -159,3 +159,164 @@ class Attachment(Model):
     number: int = Field(ge=1, le=99)
     title: Line
     source: AttachmentSource | None = None
+
+
+# --- Prefectures and their centers -------------------------------------------------------
+
+_PARTIAL_DATE = re.compile(r'(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?')
+
+
+def _parse_partial_date(value: object) -> object:
+    """Accept YYYY, YYYY-MM or YYYY-MM-DD (a real date) and keep it as text."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1900 <= value <= 2100:
+        value = str(value)
+    if not isinstance(value, str):
+        raise ValueError(f'expected a date as YYYY, YYYY-MM or YYYY-MM-DD, found '
+                         f'{type(value).__name__} {value!r}')
+    match = _PARTIAL_DATE.fullmatch(value)
+    if not match:
+        raise ValueError(f'expected a date as YYYY, YYYY-MM or YYYY-MM-DD, found {value!r}')
+    year, month, day = match.groups()
+    try:
+        date(int(year), int(month or 1), int(day or 1))
+    except ValueError as exception:
+        raise ValueError(f'{value!r} is not a real date ({exception})') from None
+    return value
+
+
+PartialDate = Annotated[str, BeforeValidator(_parse_partial_date)]
+
+
+def partial_date_end(value: str) -> date:
+    """The last day a partial date can mean: 2023 → 2023-12-31, 2023-11 → 2023-11-30."""
+    import calendar
+    parts = [int(part) for part in value.split('-')]
+    year, month = parts[0], parts[1] if len(parts) > 1 else 12
+    day = parts[2] if len(parts) > 2 else calendar.monthrange(year, month)[1]
+    return date(year, month, day)
+
+
+def partial_date_start(value: str) -> date:
+    parts = [int(part) for part in value.split('-')] + [1, 1]
+    return date(parts[0], parts[1], parts[2])
+
+
+def _check_phone(value: str) -> str:
+    import phonenumbers
+    if not re.fullmatch(r'0\d{1,4}-\d{1,4}-\d{2,4}', value):
+        raise ValueError(f'expected a Japanese phone number grouped with hyphens, such as '
+                         f'03-5253-1111; found {value!r}')
+    try:
+        parsed = phonenumbers.parse(value, 'JP')
+    except phonenumbers.NumberParseException as exception:
+        raise ValueError(f'{value!r} is not a Japanese phone number ({exception})') from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValueError(f'{value!r} is not a Japanese phone number')
+    return value  # the grouping the source uses is kept: never regrouped
+
+
+def _check_url(value: str) -> str:
+    if not re.fullmatch(r'https?://[A-Za-z0-9.-]+(?::\d+)?(?:/[^\s<>"\']*)?', value):
+        raise ValueError(f'expected an http:// or https:// address, found {value!r}')
+    return value
+
+
+JapanesePhone = Annotated[str, AfterValidator(_check_phone)]
+WebUrl = Annotated[str, AfterValidator(_check_url)]
+ShortDial = Annotated[str, Field(pattern=r'^#[0-9]{4}$')]
+
+
+class Phone(Model):
+    number: JapanesePhone
+    label: Line
+    hours: Text | None = None
+    hours_note: Text | None = None  # where the hours come from; shown on the proof sheet only
+    status: Literal['confirmed', 'unverified', 'disputed']
+    status_note: Text | None = None
+    source: Text
+    as_of: PartialDate | None = None
+
+    @model_validator(mode='after')
+    def _explain_doubt(self) -> Phone:
+        if self.status != 'confirmed' and not self.status_note:
+            raise ValueError(f'a {self.status} number needs a status_note saying why')
+        return self
+
+
+class Center(Model):
+    name: Line
+    status: Literal['confirmed', 'candidate']
+    status_note: Text | None = None
+    hours: Text | None = None
+    url: WebUrl | None = None
+    source: Text
+    as_of: PartialDate | None = None
+    phones: list[Phone] = []
+    note: Text | None = None
+
+    @property
+    def printable_phones(self) -> list[Phone]:
+        """Only confirmed numbers of a confirmed center are ever printed."""
+        if self.status != 'confirmed':
+            return []
+        return [phone for phone in self.phones if phone.status == 'confirmed']
+
+
+class Prefecture(Model):
+    code: Annotated[str, Field(pattern=r'^[0-9]{2}$')]
+    name: Line
+    name_romaji: Line
+    centers: list[Center] = []
+
+    @model_validator(mode='after')
+    def _check_jis(self) -> Prefecture:
+        from .jis import PREFECTURES
+        if self.code not in PREFECTURES:
+            raise ValueError(f'{self.code!r} is not a JIS X 0401 prefecture code (01-47)')
+        name, romaji = PREFECTURES[self.code]
+        if (self.name, self.name_romaji) != (name, romaji):
+            raise ValueError(f'code {self.code} is {name} ({romaji}), but the file says '
+                             f'{self.name} ({self.name_romaji})')
+        return self
+
+    @property
+    def printable_centers(self) -> list[Center]:
+        return [center for center in self.centers if center.status == 'confirmed']
+
+    @property
+    def has_direct_number(self) -> bool:
+        return any(center.printable_phones for center in self.centers)
+
+
+class ShortDialEntry(Model):
+    number: ShortDial
+    reading: Line
+    note: Text
+    source: Text
+    as_of: PartialDate
+
+
+class NationalPhone(Model):
+    number: JapanesePhone
+    label: Line
+    source: Text
+    as_of: PartialDate
+
+
+class NationalService(Model):
+    name: Line
+    operator: Line
+    hours: Text | None = None
+    note: Text | None = None
+    source: Text
+    as_of: PartialDate
+
+
+class NationalData(Model):
+    """The data set: the date it is valid for and the numbers every leaflet prints."""
+
+    valid_as_of: PartialDate
+    short_dial: ShortDialEntry
+    hikari_denwa: NationalPhone
+    night_holiday_call_center: NationalService
+    sns: NationalService

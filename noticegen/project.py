@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from pydantic import BaseModel, ValidationError
 
 from .errors import SourceError, ValidationFailed
-from .model import Attachment, Notice
+from .model import Attachment, NationalData, Notice, Prefecture
 from .sources import Source, load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,9 +30,18 @@ class NoticeSet:
 
 
 @dataclass
+class PrefectureData:
+    prefecture: Prefecture
+    source: Source
+
+
+@dataclass
 class Project:
     root: Path
     notices: list[NoticeSet]
+    prefectures: dict[str, PrefectureData] = field(default_factory=dict)  # by JIS code
+    national: NationalData | None = None
+    national_source: Source | None = None
 
     @property
     def templates(self) -> Path:
@@ -165,7 +175,52 @@ def load_project(root: Path = ROOT) -> Project:
                 ('id',), f'attachments must be numbered 1, 2, 3 ... without gaps; '
                          f'missing 別添{", 別添".join(map(str, missing))}'))
 
+    _load_prefectures(project, errors)
     if errors:
         raise ValidationFailed(errors)
     project.notices = sorted(by_id.values(), key=lambda n: n.notice.id)
     return project
+
+
+_PREFECTURE_FILE = re.compile(r'(\d{2})-([a-z]+)')
+
+
+def _load_prefectures(project: Project, errors: list[SourceError]) -> None:
+    """Load prefectures/national.yaml and one NN-romaji.yaml per prefecture."""
+    folder = project.root / 'prefectures'
+    for path in yaml_files(folder):
+        source, load_errors = load_yaml(path, project.relative(path))
+        errors.extend(load_errors)
+        if load_errors:
+            continue
+        if path.stem == 'national':
+            project.national = _validate(source, NationalData, errors)
+            project.national_source = source
+            continue
+        match = _PREFECTURE_FILE.fullmatch(path.stem)
+        if not match:
+            errors.append(source.error((), 'a prefecture file is named NN-romaji.yaml '
+                                           '(13-tokyo.yaml), or national.yaml'))
+            continue
+        if ('code',) in source.plain:
+            raw = source.text[slice(*source.spans[('code',)])]
+            errors.append(source.error(('code',), (
+                f"write the code quoted, as '{match.group(1)}': unquoted, YAML reads 08 as "
+                f"text but 8 and 010 as numbers; found {raw}")))
+            continue
+        prefecture = _validate(source, Prefecture, errors)
+        if prefecture is None:
+            continue
+        expected = f'{prefecture.code}-{prefecture.name_romaji.lower()}'
+        if path.stem != expected:
+            errors.append(source.error(('code',), f'code {prefecture.code} belongs in '
+                                                  f'{expected}.yaml, not {path.name}'))
+        elif prefecture.code in project.prefectures:
+            errors.append(source.error(('code',), f'prefecture {prefecture.code} is defined twice'))
+        else:
+            project.prefectures[prefecture.code] = PrefectureData(prefecture, source)
+    if project.prefectures and project.national is None and not any(
+            e.path.endswith('national.yaml') for e in errors):
+        errors.append(SourceError(project.relative(folder / 'national.yaml'), 1, 1,
+                                  'missing: the data set date and national numbers'))
+    project.prefectures = dict(sorted(project.prefectures.items()))

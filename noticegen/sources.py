@@ -33,6 +33,7 @@ class Source:
     positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     key_positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
     spans: dict[Loc, tuple[int, int]] = field(default_factory=dict)  # scalar text offsets
+    plain: set[Loc] = field(default_factory=set)  # scalars written without quotes
     text: str = ''
 
     def where(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
@@ -128,6 +129,8 @@ class _Builder:
         if node.tag not in _SCALAR_TAGS:
             return self._bad_tag(node, loc)
         self.source.spans[loc] = (node.start_mark.index, node.end_mark.index)
+        if node.style is None:
+            self.source.plain.add(loc)
         try:
             return self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError) as exception:
