@@ -51,19 +51,57 @@ def main(context: click.Context, root: Path) -> None:
     context.obj = root.resolve()
 
 
+def _iso_date(context, parameter, value):
+    if value is None:
+        return None
+    from datetime import date
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f'expected YYYY-MM-DD, found {value!r}') from None
+
+
+strict_option = click.option(
+    '--strict', is_flag=True,
+    help='Treat data-quality warnings as errors (for release builds).')
+as_of_option = click.option(
+    '--as-of', 'as_of', metavar='DATE', callback=_iso_date,
+    help='Count data age from DATE (YYYY-MM-DD) instead of the data set\'s own date.')
+
+
+def _quality(project, as_of, strict: bool) -> None:
+    """Print the data-quality warnings; exit 1 if ``strict`` and there are any."""
+    from .quality import report
+    warnings = report(project, as_of)
+    for warning in warnings:
+        click.echo(str(warning), err=True)
+    if warnings and strict:
+        click.echo(f'{len(warnings)} data-quality warnings are errors under --strict.', err=True)
+        sys.exit(1)
+
+
 @main.command()
+@strict_option
+@as_of_option
 @click.pass_obj
-def validate(root: Path) -> None:
+def validate(root: Path, strict: bool, as_of) -> None:
     """Check every source and its characters; write nothing.
 
     Prints each problem as PATH:LINE:COL: FIELD: MESSAGE and exits 1 if any.
+    Then reports on the prefecture data: prefectures with no printable number,
+    unverified and disputed numbers, and printed facts older than 3 years
+    (counted from the data set's date, or from --as-of). These are warnings,
+    and errors with --strict.
     """
     from .build import check
     try:
         checked = check(root)
     except NoticegenError as exception:
         _fail(exception)
-    sources = sum(len(n.sources) for n in checked.project.notices)
+    _quality(checked.project, as_of, strict)
+    project = checked.project
+    sources = sum(len(n.sources) for n in project.notices) + len(project.prefectures) + (
+        project.national is not None)
     click.echo(f'{sources} sources valid; {len(checked.jobs)} documents to build.')
 
 

@@ -152,13 +152,94 @@ class AttachmentSource(Model):
     excerpt: bool = False
 
 
-class Attachment(Model):
-    """A 別添 of a notice."""
+class Section(Model):
+    """A headed block of an attachment: paragraphs, then bullets."""
 
+    heading: Line
+    paragraphs: list[Text] = []
+    bullets: list[Text] = []
+    note: Text | None = None
+
+
+class LeafletFront(Model):
+    """The front page of the leaflet: the same for every prefecture."""
+
+    title: Text
+    lead: list[Text] = Field(min_length=1)
+    sections: list[Section] = Field(min_length=1)
+
+
+class LeafletBack(Model):
+    """The fixed wording of the back page; numbers come from prefectures/."""
+
+    heading: Line                      # {prefecture} is replaced by the prefecture's name
+    no_number: Text                    # shown where a center has no printable number
+    fallback: Text                     # shown where the prefecture has no printable number
+    short_dial_lead: Text
+    hikari_lead: Text
+    night_holiday: Text
+    sns_lead: Text
+    as_of: Line                        # {date} is replaced by 令和X年X月
+    sources_note: Text
+
+
+class Fact(Model):
+    """One row of a summary sheet: a statement and where it comes from."""
+
+    text: Text
+    source: Text
+
+
+class SummarySection(Model):
+    heading: Line
+    facts: list[Fact] = Field(min_length=1)
+
+
+class TableRow(Model):
+    label: Line
+    text: Text | None = None
+    bullets: list[Text] = []
+    source: Text
+
+
+class _AttachmentBase(Model):
     notice: Slug
     number: int = Field(ge=1, le=99)
     title: Line
     source: AttachmentSource | None = None
+
+
+class LeafletAttachment(_AttachmentBase):
+    """別添1: the leaflet, one per prefecture."""
+
+    kind: Literal['leaflet']
+    front: LeafletFront
+    back: LeafletBack
+
+
+class SummaryAttachment(_AttachmentBase):
+    """A sheet that summarises a document we do not have; never presented as the original."""
+
+    kind: Literal['summary']
+    banner: Line = '概要（原文ではありません）'
+    original_title: Text
+    original_date: IsoDate | None = None
+    original_kind: Line | None = None
+    issuer: Line | None = None
+    obtain: Text                      # where the original can be obtained
+    sections: list[SummarySection] = Field(min_length=1)
+    table: list[TableRow] = []
+
+
+class PdfAttachment(_AttachmentBase):
+    """An existing PDF, included as-is and stamped with its 別添N label."""
+
+    kind: Literal['pdf']
+    file: Annotated[str, Field(pattern=r'^[^/\\][^\\]*\.pdf$')]  # relative to the YAML file
+
+
+Attachment = Annotated[LeafletAttachment | SummaryAttachment | PdfAttachment,
+                       Field(discriminator='kind')]
 
 
 # --- Prefectures and their centers -------------------------------------------------------
@@ -248,6 +329,7 @@ class Center(Model):
     status: Literal['confirmed', 'candidate']
     status_note: Text | None = None
     hours: Text | None = None
+    hours_note: Text | None = None  # where the hours come from; shown on the proof sheet only
     url: WebUrl | None = None
     source: Text
     as_of: PartialDate | None = None

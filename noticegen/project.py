@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import BaseModel, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from .errors import SourceError, ValidationFailed
 from .model import Attachment, NationalData, Notice, Prefecture
@@ -61,6 +61,15 @@ def _describe(value: object) -> str:
     return f'{type(value).__name__} {text}'
 
 
+_ADAPTERS: dict[object, TypeAdapter] = {}
+
+
+def _adapter(model) -> TypeAdapter:
+    if model not in _ADAPTERS:
+        _ADAPTERS[model] = TypeAdapter(model)
+    return _ADAPTERS[model]
+
+
 def _data_loc(data: object, loc: tuple) -> tuple:
     """Drop the parts of a pydantic location that name a schema branch, not a key."""
     kept = []
@@ -69,8 +78,9 @@ def _data_loc(data: object, loc: tuple) -> tuple:
             data = data[part]
         elif isinstance(part, str) and isinstance(data, dict) and part in data:
             data = data[part]
-        elif isinstance(part, str) and ('[' in part or part in _BRANCH_TAGS):
-            continue  # e.g. 'str' in a union, 'function-after[...]'
+        elif isinstance(part, str) and ('[' in part or part in _BRANCH_TAGS or (
+                isinstance(data, dict) and data.get('kind') == part)):
+            continue  # e.g. 'str' in a union, 'function-after[...]', a discriminator tag
         else:
             data = None
         kept.append(part)
@@ -99,13 +109,13 @@ def pydantic_errors(source: Source, exception: ValidationError) -> list[SourceEr
     return errors
 
 
-def _validate(source: Source, model: type[BaseModel], errors: list[SourceError]):
+def _validate(source: Source, model, errors: list[SourceError]):
     if not isinstance(source.data, dict):
         errors.append(source.error((), f'expected a mapping of fields, found '
                                        f'{_describe(source.data)}'))
         return None
     try:
-        return model.model_validate(source.data)
+        return _adapter(model).validate_python(source.data)
     except ValidationError as exception:
         errors.extend(pydantic_errors(source, exception))
         return None
@@ -143,14 +153,18 @@ def load_project(root: Path = ROOT) -> Project:
         by_id[notice.id] = NoticeSet(notice, source)
 
     attachments: list[tuple[Attachment, Source]] = []
+    attachment_failed = False  # then a gap in the numbers is that failure, not another
     for path in yaml_files(root / 'attachments'):
         source, load_errors = load_yaml(path, project.relative(path))
         errors.extend(load_errors)
         if load_errors:
+            attachment_failed = True
             continue
         attachment = _validate(source, Attachment, errors)
         if attachment is not None:
             attachments.append((attachment, source))
+        else:
+            attachment_failed = True
 
     for attachment, source in sorted(attachments, key=lambda pair: pair[0].number):
         owner = by_id.get(attachment.notice)
@@ -169,7 +183,7 @@ def load_project(root: Path = ROOT) -> Project:
 
     for notice_set in by_id.values():
         numbers = [a.number for a in notice_set.attachments]
-        if numbers != list(range(1, len(numbers) + 1)):
+        if numbers != list(range(1, len(numbers) + 1)) and not attachment_failed:
             missing = sorted(set(range(1, max(numbers) + 1)) - set(numbers))
             errors.append(notice_set.source.error(
                 ('id',), f'attachments must be numbered 1, 2, 3 ... without gaps; '

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import io
 import logging
 from dataclasses import dataclass, field
@@ -15,10 +16,21 @@ from .errors import RenderError
 from .numbering import marker
 from .project import NoticeSet
 from .text import jtext, nobr
-from .wareki import format_wareki, widen
+from .wareki import format_wareki, format_wareki_month, widen
 
 
 PDF_OPTIONS = {'pdf_tags': True, 'uncompressed_pdf': False}
+
+
+@functools.lru_cache(maxsize=512)
+def qr_data_uri(url: str) -> str:
+    """A QR code for ``url`` as an SVG data URI (segno; about 20 ms, so cached per URL)."""
+    import segno
+    return segno.make(url, error='m', micro=False).svg_data_uri(border=4, scale=1)
+
+
+def attachment_label(notice, number: int) -> str:
+    return notice.style.attachment_label.replace('{n}', widen(str(number), notice.style.digits))
 
 
 class FetchRefused(Exception):
@@ -82,7 +94,8 @@ class Renderer:
             loader=jinja2.FileSystemLoader(self.templates),
             autoescape=True, undefined=jinja2.StrictUndefined,
             trim_blocks=True, lstrip_blocks=True)
-        self.env.filters.update(jtext=jtext, nobr=nobr, wareki=format_wareki, widen=widen)
+        self.env.filters.update(jtext=jtext, nobr=nobr, wareki=format_wareki, widen=widen,
+                                qr=qr_data_uri)
         self.env.globals.update(marker=marker, version=__version__)
         self.font_config = FontConfiguration()
         self.counter_style = CounterStyle()
@@ -125,6 +138,26 @@ class Renderer:
             raise RenderError('; '.join(problems))
         return document
 
+    def check_budget(self, document, name: str, pages: int | None = None) -> None:
+        """Fail ``name`` when it has the wrong page count or text past the right edge."""
+        from weasyprint.formatting_structure import boxes
+
+        if pages is not None and len(document.pages) != pages:
+            raise RenderError(f'{name}: content overflows its {pages}-page budget '
+                              f'({len(document.pages)} pages)')
+        for number, page in enumerate(document.pages, start=1):
+            page_box = page._page_box
+            right = page_box.margin_width() - page_box.margin_right - page_box.padding_right
+            for box in page_box.descendants():
+                if isinstance(box, (boxes.TextBox, boxes.InlineReplacedBox)):
+                    end = box.position_x + box.margin_width()
+                    if end > right + 0.5:
+                        what = getattr(box, 'text', 'an image')
+                        raise RenderError(
+                            f'{name}: page {number}: {what!r} runs {end - right:.1f} pt past '
+                            f'the right edge (a long URL? print a short one and let the QR '
+                            f'code carry the long one)')
+
     def write(self, document) -> bytes:
         output = io.BytesIO()
         document.write_pdf(output, **PDF_OPTIONS)
@@ -141,3 +174,20 @@ class Renderer:
         if len(document.pages) == 1:
             document = lay_out(numbered=False)
         return self.write(document)
+
+    def leaflet(self, notice_set: NoticeSet, attachment, prefecture, national) -> bytes:
+        """Render 別添1 for one prefecture: exactly two pages."""
+        notice = notice_set.notice
+        html = self.html(
+            'leaflet.html', notice=notice, attachment=attachment, prefecture=prefecture,
+            national=national, label=attachment_label(notice, attachment.number),
+            as_of_text=format_wareki_month(_month_start(national.valid_as_of), notice.style.digits))
+        document = self.render(html, 'leaflet.css')
+        self.check_budget(document, f'{attachment_label(notice, attachment.number)} leaflet '
+                                    f'for {prefecture.code} {prefecture.name}', pages=2)
+        return self.write(document)
+
+
+def _month_start(partial: str):
+    from .model import partial_date_start
+    return partial_date_start(partial)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -131,6 +132,13 @@ class _Builder:
         self.source.spans[loc] = (node.start_mark.index, node.end_mark.index)
         if node.style is None:
             self.source.plain.add(loc)
+            rest = self.source.text[node.end_mark.index:].split('\n', 1)[0]
+            if re.match(r'\s+#\d', rest):
+                # 「… #8891 へ」 unquoted: YAML reads everything from ' #' on as a comment.
+                self.errors.append(SourceError(
+                    self.source.path, node.end_mark.line + 1, node.end_mark.column + 2,
+                    f'{format_loc(loc)}: the text from {rest.strip()[:12]!r} on is read as a '
+                    f'YAML comment; quote the whole value'))
         try:
             return self.constructor.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError) as exception:
