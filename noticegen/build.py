@@ -12,7 +12,10 @@ from typing import Callable
 from .errors import NoticegenError, RenderError, SourceError, ValidationFailed
 from .fonts import Font, fonts_for
 from .glyphs import check_source, check_text
+from .model import PdfAttachment
 from .plan import Job, plan
+from .numbering import attachment_label
+from .sources import Source
 from .project import ROOT, Project, load_project
 from .wareki import ERAS
 
@@ -22,34 +25,65 @@ GENERATED_TEXT = ''.join(name for _, name in ERAS) + '元年月日度０１２�
 
 @dataclass
 class Checked:
-    """A validated project, with the fonts each stylesheet declares."""
+    """A validated project, its planned jobs, and the fonts each stylesheet declares."""
 
     project: Project
     jobs: list[Job]
     fonts: dict[str, list[Font]]
 
+    def fonts_of(self, job: Job) -> list[Font]:
+        return self.fonts[job.layout[1]] if job.layout else []
 
-def check(root: Path = ROOT) -> Checked:
+
+def _sources_of(job: Job) -> list[Source]:
+    """The sources whose text ``job`` prints."""
+    if job.kind == 'notice':
+        return job.notice.sources
+    sources = [job.notice.source]
+    for attachment, source in zip(job.notice.attachments, job.notice.attachment_sources):
+        if attachment is job.attachment:
+            sources.append(source)
+    if job.prefecture is not None:
+        sources.append(job.prefecture.source)
+    return sources
+
+
+def check(root: Path = ROOT, prefectures: list[str] | None = None) -> Checked:
     """Load, validate and glyph-check every source; raise ValidationFailed on any error."""
     project = load_project(root)
-    jobs = plan(project)
+    if prefectures is not None:
+        unknown = [code for code in prefectures if code not in project.prefectures]
+        if unknown:
+            raise NoticegenError(f'no data for prefecture {", ".join(unknown)} in prefectures/')
+    jobs = plan(project, prefectures)
     templates = project.templates
-    for name in sorted({job.template for job in jobs} | {job.stylesheet for job in jobs}):
+    layouts = sorted({name for job in jobs if job.layout for name in job.layout})
+    for name in layouts:
         if not (templates / name).is_file():
             raise NoticegenError(f'{project.relative(templates / name)}: template not found')
-    fonts = {job.stylesheet: fonts_for(templates / job.stylesheet) for job in jobs}
+    fonts = {name: fonts_for(templates / name) for name in layouts if name.endswith('.css')}
     errors: list[SourceError] = []
-    checked_sources: set[tuple[str, str]] = set()
-    checked_templates: set[tuple[str, str]] = set()
+    done: set[tuple[str, str]] = set()
+
+    def once(path: str, stylesheet: str) -> bool:
+        if (path, stylesheet) in done:
+            return False
+        done.add((path, stylesheet))
+        return True
+
     for job in jobs:
-        job_fonts = fonts[job.stylesheet]
-        for source in job.notice.sources:
-            if (source.path, job.stylesheet) not in checked_sources:
-                checked_sources.add((source.path, job.stylesheet))
+        if not job.layout:
+            continue
+        template, stylesheet = job.layout
+        job_fonts = fonts[stylesheet]
+        for source in _sources_of(job):
+            if once(source.path, stylesheet):
                 errors.extend(check_source(source, job_fonts))
-        if (job.template, job.stylesheet) not in checked_templates:
-            checked_templates.add((job.template, job.stylesheet))
-            path = templates / job.template
+        if job.kind == 'leaflet' and project.national_source and once(
+                project.national_source.path, stylesheet):
+            errors.extend(check_source(project.national_source, job_fonts))
+        if once(template, stylesheet):
+            path = templates / template
             errors.extend(check_text(project.relative(path),
                                      path.read_text(encoding='utf-8'), job_fonts))
             errors.extend(check_text('(generated text)', GENERATED_TEXT, job_fonts))
@@ -58,8 +92,11 @@ def check(root: Path = ROOT) -> Checked:
     return Checked(project, jobs, fonts)
 
 
-def check_embedded_fonts(pdf: bytes, fonts: list[Font]) -> None:
-    """Raise RenderError unless every font in ``pdf`` is an embedded subset of ``fonts``."""
+def check_embedded_fonts(pdf: bytes, fonts: list[Font], included: bool = False) -> None:
+    """Raise RenderError unless every font in ``pdf`` is an embedded subset of ``fonts``.
+
+    For an included PDF, fonts it brought along are allowed but must be embedded.
+    """
     import io
 
     import pypdf
@@ -78,9 +115,9 @@ def check_embedded_fonts(pdf: bytes, fonts: list[Font]) -> None:
             descriptor = descendants[0].get_object().get('/FontDescriptor')
             embedded = descriptor is not None and any(
                 key in descriptor.get_object() for key in ('/FontFile', '/FontFile2', '/FontFile3'))
-            if len(prefix) != 6 or not base:
+            if (len(prefix) != 6 or not base) and not (included and embedded):
                 problems.add(f'{name} is not a subset')
-            elif family not in allowed:
+            elif family not in allowed and not included:
                 problems.add(f'{name} is not a declared font (allowed: {", ".join(sorted(allowed))})')
             elif not embedded:
                 problems.add(f'{name} is not embedded')
@@ -130,23 +167,61 @@ class BuildResult:
                 f'{self.count("failed")} failed in {self.elapsed:.1f} s')
 
 
-def build(out: Path, root: Path = ROOT,
-          progress: Callable[[Outcome], None] | None = None) -> BuildResult:
+def render_job(renderer, checked: Checked, job: Job, done: dict[str, bytes]) -> bytes:
+    """Make the bytes of ``job``; ``done`` holds the outputs made earlier in this build."""
+    from .assemble import Part, bundle
+
+    project = checked.project
+    if job.kind == 'notice':
+        return renderer.letter(job.notice)
+    if job.kind == 'leaflet':
+        return renderer.leaflet(job.notice, job.attachment, job.prefecture.prefecture,
+                                project.national)
+    if job.kind == 'attachment' and isinstance(job.attachment, PdfAttachment):
+        return renderer.included(job.notice, job.attachment, (project.root / job.inputs[2]).read_bytes())
+    if job.kind == 'attachment':
+        return renderer.summary(job.notice, job.attachment)
+    if job.kind == 'bundle':
+        missing = [part for part in job.parts if part not in done]
+        if missing:
+            raise RenderError(f'not bundled: {", ".join(missing)} failed')
+        notice = job.notice.notice
+        titles = {job.parts[0]: f'{notice.label} {notice.title_text}'}
+        for attachment in job.notice.attachments:
+            label = attachment_label(notice, attachment.number)
+            for part in job.parts:
+                if part.endswith(f'/betten-{attachment.number}.pdf') or (
+                        '/leaflets/' in part and attachment.kind == 'leaflet'):
+                    titles[part] = f'{label} {attachment.title}'
+        name = job.prefecture.prefecture.name
+        created = 'D:' + notice.date.strftime('%Y%m%d') + "000000+09'00"
+        return bundle([Part(titles[part], done[part]) for part in job.parts],
+                      f'{notice.title_text}（{name}）', '、'.join(notice.issuers), created)
+    raise RenderError(f'unknown kind of job: {job.kind}')
+
+
+def build(out: Path, root: Path = ROOT, prefectures: list[str] | None = None,
+          progress: Callable[[Outcome], None] | None = None,
+          checked: Checked | None = None) -> BuildResult:
     """Validate every source, then render and write every planned document."""
     started = time.perf_counter()
-    checked = check(root)
+    checked = checked or check(root, prefectures)
     from .render import Renderer  # WeasyPrint loads only when something is rendered
 
     renderer = Renderer(checked.project.templates)
     result = BuildResult()
+    done: dict[str, bytes] = {}
     for job in checked.jobs:
         target = out / job.output
         try:
-            pdf = renderer.letter(job.notice)
-            check_embedded_fonts(pdf, checked.fonts[job.stylesheet])
+            pdf = render_job(renderer, checked, job, done)
+            if job.kind != 'bundle':
+                check_embedded_fonts(pdf, checked.fonts_of(job), job.kind == 'attachment'
+                                     and isinstance(job.attachment, PdfAttachment))
         except NoticegenError as exception:
             outcome = Outcome(job, 'failed', f'{target}: {exception}')
         else:
+            done[job.output] = pdf
             if target.is_file() and target.read_bytes() == pdf:
                 outcome = Outcome(job, 'unchanged')
             else:

@@ -69,15 +69,40 @@ as_of_option = click.option(
     help='Count data age from DATE (YYYY-MM-DD) instead of the data set\'s own date.')
 
 
-def _quality(project, as_of, strict: bool) -> None:
+def _quality(project, as_of, strict: bool, quiet: bool = False) -> None:
     """Print the data-quality warnings; exit 1 if ``strict`` and there are any."""
     from .quality import report
     warnings = report(project, as_of)
-    for warning in warnings:
+    if quiet and warnings:
+        click.echo(f'{len(warnings)} data-quality warnings (see `build.py validate`; '
+                   f'--strict makes them errors)', err=True)
+    for warning in [] if quiet else warnings:
         click.echo(str(warning), err=True)
     if warnings and strict:
         click.echo(f'{len(warnings)} data-quality warnings are errors under --strict.', err=True)
         sys.exit(1)
+
+
+def _prefectures(context, parameter, values):
+    """Resolve --prefecture values (13, tokyo, 東京都) to JIS codes."""
+    if not values:
+        return None
+    from .jis import resolve
+    codes = []
+    for value in values:
+        code = resolve(value)
+        if code is None:
+            raise click.BadParameter(f'{value!r} is not a prefecture (use a JIS code such as 13, '
+                                     f'a romanised name such as tokyo, or 東京都)')
+        codes.append(code)
+    return sorted(set(codes))
+
+
+prefecture_option = click.option(
+    '--prefecture', '-p', 'prefectures', multiple=True, callback=_prefectures,
+    metavar='CODE|NAME',
+    help='Only this prefecture: a JIS code (13), a romanised name (tokyo) or 東京都. '
+         'Repeatable; the default is all 47.')
 
 
 @main.command()
@@ -106,12 +131,13 @@ def validate(root: Path, strict: bool, as_of) -> None:
 
 
 @main.command(name='list')
+@prefecture_option
 @click.pass_obj
-def list_command(root: Path) -> None:
+def list_command(root: Path, prefectures) -> None:
     """Show every source and the documents a build would write."""
     from .build import check
     try:
-        checked = check(root)
+        checked = check(root, prefectures)
     except NoticegenError as exception:
         _fail(exception)
     for notice_set in checked.project.notices:
@@ -120,31 +146,51 @@ def list_command(root: Path) -> None:
         click.echo(f'  source      {notice_set.source.path}')
         for attachment, source in zip(notice_set.attachments, notice_set.attachment_sources):
             click.echo(f'  別添{attachment.number:<6} {source.path}  {attachment.title}')
+    click.echo('prefectures:')
+    for code, data in checked.project.prefectures.items():
+        prefecture = data.prefecture
+        numbers = sum(len(center.printable_phones) for center in prefecture.centers)
+        click.echo(f'  {code} {prefecture.name:<5} {data.source.path}  '
+                   f'{len(prefecture.printable_centers)} centers, {numbers} printable numbers')
     click.echo('outputs:')
     for job in checked.jobs:
-        key = job.key(root, tuple(font.path for font in checked.fonts[job.stylesheet]))
-        click.echo(f'  {job.output}  ({job.kind}, inputs {key[:12]})')
+        fonts = tuple(font.path for font in checked.fonts_of(job))
+        click.echo(f'  {job.output}  ({job.kind}, inputs {job.key(root, fonts)[:12]})')
 
 
 @main.command()
 @click.option('--out', type=click.Path(file_okay=False, path_type=Path), default=Path('dist'),
               show_default=True, help='Folder to write the PDFs into.')
+@prefecture_option
+@strict_option
+@as_of_option
 @click.pass_obj
-def build(root: Path, out: Path) -> None:
+def build(root: Path, out: Path, prefectures, strict: bool, as_of) -> None:
     """Validate every source, then write every document as PDF.
+
+    \b
+    Writes, under OUT/<notice id>/:
+      notice.pdf              the letter
+      betten-N.pdf            each shared attachment (別添2–4)
+      leaflets/NN-name.pdf    別添1, the leaflet of each prefecture
+      bundles/NN-name.pdf     the letter and all 別添 for one prefecture, for printing
 
     Nothing is written unless every source is valid. Each PDF is written to a
     temporary file and renamed, so an interrupted build never leaves a truncated
-    PDF; a PDF whose bytes would not change is left untouched.
+    PDF; a PDF whose bytes would not change is left untouched. A document that
+    fails to render (an overflow, say) is listed at the end and exits 1.
     """
     from .build import build as run_build
+    from .build import check
 
     def progress(outcome) -> None:
         line = f'{outcome.status:>9}  {out / outcome.job.output}'
         click.echo(line, err=outcome.status == 'failed')
 
     try:
-        result = run_build(out, root, progress=progress)
+        checked = check(root, prefectures)
+        _quality(checked.project, as_of, strict, quiet=not strict)
+        result = run_build(out, root, prefectures, progress=progress, checked=checked)
     except NoticegenError as exception:
         _fail(exception)
     for outcome in result.failed:

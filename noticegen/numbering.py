@@ -25,3 +25,8 @@ def marker(template: str, index: int, digits: str) -> str:
     if '{alpha}' in template:
         values['alpha'] = _cycle(ALPHA, index)
     return template.format(**values)
+
+
+def attachment_label(notice, number: int) -> str:
+    """The label of 別添 ``number`` in ``notice``'s style: 別添1, 別添１ ..."""
+    return notice.style.attachment_label.replace('{n}', widen(str(number), notice.style.digits))

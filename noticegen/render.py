@@ -13,7 +13,7 @@ import jinja2
 
 from . import __version__
 from .errors import RenderError
-from .numbering import marker
+from .numbering import attachment_label, marker
 from .project import NoticeSet
 from .text import jtext, nobr
 from .wareki import format_wareki, format_wareki_month, widen
@@ -27,10 +27,6 @@ def qr_data_uri(url: str) -> str:
     """A QR code for ``url`` as an SVG data URI (segno; about 20 ms, so cached per URL)."""
     import segno
     return segno.make(url, error='m', micro=False).svg_data_uri(border=4, scale=1)
-
-
-def attachment_label(notice, number: int) -> str:
-    return notice.style.attachment_label.replace('{n}', widen(str(number), notice.style.digits))
 
 
 class FetchRefused(Exception):
@@ -96,7 +92,8 @@ class Renderer:
             trim_blocks=True, lstrip_blocks=True)
         self.env.filters.update(jtext=jtext, nobr=nobr, wareki=format_wareki, widen=widen,
                                 qr=qr_data_uri)
-        self.env.globals.update(marker=marker, version=__version__)
+        self.env.globals.update(marker=marker, attachment_label=attachment_label,
+                                version=__version__)
         self.font_config = FontConfiguration()
         self.counter_style = CounterStyle()
         self.fetcher = make_url_fetcher(self.asset_roots or (self.templates,), self.refused)
@@ -187,7 +184,25 @@ class Renderer:
                                     f'for {prefecture.code} {prefecture.name}', pages=2)
         return self.write(document)
 
+    def summary(self, notice_set: NoticeSet, attachment) -> bytes:
+        """Render a 別添 summary sheet: one page, with its 「概要（原文ではありません）」 banner."""
+        notice = notice_set.notice
+        label = attachment_label(notice, attachment.number)
+        html = self.html('summary.html', notice=notice, attachment=attachment, label=label)
+        document = self.render(html, 'summary.css')
+        self.check_budget(document, f'{label} summary sheet', pages=1)
+        return self.write(document)
+
+    def included(self, notice_set: NoticeSet, attachment, pdf: bytes) -> bytes:
+        """Return an existing PDF with its 別添N label stamped at the top right of page 1."""
+        from .assemble import page_size, stamp
+        width, height = page_size(pdf)
+        label = attachment_label(notice_set.notice, attachment.number)
+        html = self.html('label.html', label=label, width=width, height=height)
+        return stamp(pdf, self.write(self.render(html, 'label.css')))
+
 
 def _month_start(partial: str):
     from .model import partial_date_start
     return partial_date_start(partial)
+

@@ -40,11 +40,17 @@ def normalize(text: str) -> str:
 
 
 @pytest.fixture(scope='session')
-def seed_pdf(tmp_path_factory) -> Path:
+def full_build(tmp_path_factory) -> Path:
+    """Everything, built once for the session: the output folder."""
     out = tmp_path_factory.mktemp('dist')
     result = run_cli('build', '--out', str(out))
     assert result.returncode == 0, result.stderr
-    return out / SEED_PDF
+    return out
+
+
+@pytest.fixture(scope='session')
+def seed_pdf(full_build) -> Path:
+    return full_build / SEED_PDF
 
 
 @pytest.fixture(scope='session')
