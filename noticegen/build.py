@@ -48,14 +48,15 @@ def _sources_of(job: Job) -> list[Source]:
     return sources
 
 
-def check(root: Path = ROOT, prefectures: list[str] | None = None) -> Checked:
+def check(root: Path = ROOT, prefectures: list[str] | None = None,
+          proofs: bool = False) -> Checked:
     """Load, validate and glyph-check every source; raise ValidationFailed on any error."""
     project = load_project(root)
     if prefectures is not None:
         unknown = [code for code in prefectures if code not in project.prefectures]
         if unknown:
             raise NoticegenError(f'no data for prefecture {", ".join(unknown)} in prefectures/')
-    jobs = plan(project, prefectures)
+    jobs = plan(project, prefectures, proofs)
     templates = project.templates
     layouts = sorted({name for job in jobs if job.layout for name in job.layout})
     for name in layouts:
@@ -79,7 +80,7 @@ def check(root: Path = ROOT, prefectures: list[str] | None = None) -> Checked:
         for source in _sources_of(job):
             if once(source.path, stylesheet):
                 errors.extend(check_source(source, job_fonts))
-        if job.kind == 'leaflet' and project.national_source and once(
+        if job.kind in ('leaflet', 'proof') and project.national_source and once(
                 project.national_source.path, stylesheet):
             errors.extend(check_source(project.national_source, job_fonts))
         if once(template, stylesheet):
@@ -95,7 +96,7 @@ def check(root: Path = ROOT, prefectures: list[str] | None = None) -> Checked:
 def check_embedded_fonts(pdf: bytes, fonts: list[Font], included: bool = False) -> None:
     """Raise RenderError unless every font in ``pdf`` is an embedded subset of ``fonts``.
 
-    For an included PDF, fonts it brought along are allowed but must be embedded.
+    An included PDF keeps the fonts it brought along; only the label's are checked.
     """
     import io
 
@@ -115,10 +116,12 @@ def check_embedded_fonts(pdf: bytes, fonts: list[Font], included: bool = False) 
             descriptor = descendants[0].get_object().get('/FontDescriptor')
             embedded = descriptor is not None and any(
                 key in descriptor.get_object() for key in ('/FontFile', '/FontFile2', '/FontFile3'))
-            if (len(prefix) != 6 or not base) and not (included and embedded):
+            if family not in allowed:
+                if not included:  # an included original keeps its own fonts, as they are
+                    problems.add(f'{name} is not a declared font '
+                                 f'(allowed: {", ".join(sorted(allowed))})')
+            elif len(prefix) != 6:
                 problems.add(f'{name} is not a subset')
-            elif family not in allowed and not included:
-                problems.add(f'{name} is not a declared font (allowed: {", ".join(sorted(allowed))})')
             elif not embedded:
                 problems.add(f'{name} is not embedded')
     if problems:
@@ -181,6 +184,8 @@ def render_job(renderer, checked: Checked, job: Job, done: dict[str, bytes]) -> 
         return renderer.included(job.notice, job.attachment, (project.root / job.inputs[2]).read_bytes())
     if job.kind == 'attachment':
         return renderer.summary(job.notice, job.attachment)
+    if job.kind == 'proof':
+        return renderer.proof(job.notice, job.attachment, job.prefecture, project.national)
     if job.kind == 'bundle':
         missing = [part for part in job.parts if part not in done]
         if missing:

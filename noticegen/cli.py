@@ -198,3 +198,33 @@ def build(root: Path, out: Path, prefectures, strict: bool, as_of) -> None:
     click.echo(result.summary())
     if result.failed:
         sys.exit(1)
+
+
+@main.command()
+@click.option('--out', type=click.Path(file_okay=False, path_type=Path), default=Path('dist'),
+              show_default=True, help='Folder to write the proof sheets into.')
+@prefecture_option
+@click.pass_obj
+def proof(root: Path, out: Path, prefectures) -> None:
+    """Write the one-page proof sheet of a prefecture's leaflet, for sign-off.
+
+    It lists every number and URL the leaflet prints, each with its source and
+    as_of date, and the numbers and centers withheld, with the reason. Written to
+    OUT/<notice id>/proof/NN-name.pdf.
+
+    \b
+    Example:  python build.py proof --prefecture 13
+    """
+    from .build import build as run_build
+    from .build import check
+    try:
+        checked = check(root, prefectures, proofs=True)
+        result = run_build(out, root, prefectures, checked=checked, progress=lambda outcome:
+                           click.echo(f'{outcome.status:>9}  {out / outcome.job.output}'))
+    except NoticegenError as exception:
+        _fail(exception)
+    for outcome in result.failed:
+        click.echo(f'error: {outcome.message}', err=True)
+    click.echo(result.summary())
+    if result.failed:
+        sys.exit(1)

@@ -16,6 +16,7 @@ LAYOUTS = {
     'leaflet': ('leaflet.html', 'leaflet.css'),
     'attachment': ('summary.html', 'summary.css'),
     'label': ('label.html', 'label.css'),
+    'proof': ('proof.html', 'proof.css'),
 }
 
 
@@ -50,8 +51,12 @@ def file_stem(prefecture: PrefectureData) -> str:
     return f'{prefecture.prefecture.code}-{prefecture.prefecture.name_romaji.lower()}'
 
 
-def plan(project: Project, prefectures: list[str] | None = None) -> list[Job]:
-    """List the documents a build writes: shared ones first, then each prefecture's."""
+def plan(project: Project, prefectures: list[str] | None = None,
+         proofs: bool = False) -> list[Job]:
+    """List the documents a build writes: shared ones first, then each prefecture's.
+
+    With ``proofs``, list only the proof sheets of the selected prefectures' leaflets.
+    """
     jobs = []
     templates = project.relative(project.templates)
 
@@ -92,10 +97,19 @@ def plan(project: Project, prefectures: list[str] | None = None) -> list[Job]:
                 documents = [documents[0], *sorted(
                     [*documents[1:], job.output],
                     key=lambda output: _attachment_order(notice_set, output))]
+            if proofs:
+                if leaflet is not None:
+                    attachment, inputs = leaflet
+                    jobs.append(Job('proof', notice_set, f'{base}/proof/{stem}.pdf',
+                                    (*inputs, prefecture.source.path, *national,
+                                     *layout_files('proof')), attachment, prefecture))
+                continue
             jobs.append(Job('bundle', notice_set, f'{base}/bundles/{stem}.pdf',
                             tuple(sorted({i for j in jobs if j.output in documents
                                           for i in j.inputs})),
                             prefecture=prefecture, parts=tuple(documents)))
+    if proofs:
+        return [job for job in jobs if job.kind == 'proof']
     return jobs
 
 

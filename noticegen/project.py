@@ -161,6 +161,11 @@ def load_project(root: Path = ROOT) -> Project:
             attachment_failed = True
             continue
         attachment = _validate(source, Attachment, errors)
+        if attachment is not None and attachment.kind == 'pdf':
+            problem = _included_pdf_problem(path.parent / attachment.file, root / 'attachments')
+            if problem:
+                errors.append(source.error(('file',), problem))
+                attachment = None
         if attachment is not None:
             attachments.append((attachment, source))
         else:
@@ -194,6 +199,19 @@ def load_project(root: Path = ROOT) -> Project:
         raise ValidationFailed(errors)
     project.notices = sorted(by_id.values(), key=lambda n: n.notice.id)
     return project
+
+
+def _included_pdf_problem(path: Path, folder: Path) -> str | None:
+    """Why the PDF an attachment names cannot be included, or None."""
+    real = path.resolve()
+    if not real.is_relative_to(folder.resolve()):
+        return f'{path.name} resolves to {real}, outside attachments/'
+    if not real.is_file():
+        return f'no such file: {path}'
+    with real.open('rb') as stream:
+        if stream.read(5) != b'%PDF-':
+            return f'{path.name} is not a PDF file'
+    return None
 
 
 _PREFECTURE_FILE = re.compile(r'(\d{2})-([a-z]+)')

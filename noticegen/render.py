@@ -142,18 +142,33 @@ class Renderer:
         if pages is not None and len(document.pages) != pages:
             raise RenderError(f'{name}: content overflows its {pages}-page budget '
                               f'({len(document.pages)} pages)')
+        def overflow(box, limit: float):
+            """The first text or image past the right edge of its block, or None."""
+            if isinstance(box, boxes.LineBox):
+                for child in box.descendants():
+                    if isinstance(child, (boxes.TextBox, boxes.InlineReplacedBox)):
+                        end = child.position_x + child.margin_width()
+                        if end > limit + 0.5:
+                            return child, end - limit
+                return None
+            if isinstance(box, boxes.BlockContainerBox) and box.width is not None:
+                limit = min(limit, box.content_box_x() + box.width)
+            for child in getattr(box, 'children', ()):
+                found = overflow(child, limit)
+                if found:
+                    return found
+            return None
+
         for number, page in enumerate(document.pages, start=1):
             page_box = page._page_box
-            right = page_box.margin_width() - page_box.margin_right - page_box.padding_right
-            for box in page_box.descendants():
-                if isinstance(box, (boxes.TextBox, boxes.InlineReplacedBox)):
-                    end = box.position_x + box.margin_width()
-                    if end > right + 0.5:
-                        what = getattr(box, 'text', 'an image')
-                        raise RenderError(
-                            f'{name}: page {number}: {what!r} runs {end - right:.1f} pt past '
-                            f'the right edge (a long URL? print a short one and let the QR '
-                            f'code carry the long one)')
+            found = overflow(page_box, page_box.content_box_x() + page_box.width)
+            if found:
+                box, excess = found
+                what = getattr(box, 'text', 'an image')
+                raise RenderError(
+                    f'{name}: page {number}: {what!r} runs {excess:.1f} pt past the edge of '
+                    f'its box (a long URL? print a short one and let the QR code carry the '
+                    f'long one)')
 
     def write(self, document) -> bytes:
         output = io.BytesIO()
@@ -201,6 +216,21 @@ class Renderer:
         html = self.html('label.html', label=label, width=width, height=height)
         return stamp(pdf, self.write(self.render(html, 'label.css')))
 
+
+    def proof(self, notice_set: NoticeSet, attachment, prefecture_data, national) -> bytes:
+        """Render the one-page proof sheet of one prefecture's leaflet."""
+        from .proof import printed_rows, withheld_rows
+        notice = notice_set.notice
+        prefecture = prefecture_data.prefecture
+        label = attachment_label(notice, attachment.number)
+        html = self.html(
+            'proof.html', notice=notice, label=label, prefecture=prefecture,
+            source_path=prefecture_data.source.path,
+            as_of_text=format_wareki_month(_month_start(national.valid_as_of), notice.style.digits),
+            printed=printed_rows(prefecture, national), withheld=withheld_rows(prefecture))
+        document = self.render(html, 'proof.css')
+        self.check_budget(document, f'proof sheet for {prefecture.code} {prefecture.name}', pages=1)
+        return self.write(document)
 
 def _month_start(partial: str):
     from .model import partial_date_start
