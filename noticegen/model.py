@@ -8,7 +8,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field,
-                      model_validator)
+                      ValidationInfo, field_validator, model_validator)
 
 from .wareki import ERAS
 
@@ -320,7 +320,8 @@ class Phone(Model):
     @model_validator(mode='after')
     def _explain_doubt(self) -> Phone:
         if self.status != 'confirmed' and not self.status_note:
-            raise ValueError(f'a {self.status} number needs a status_note saying why')
+            article = 'an' if self.status[0] in 'aeiou' else 'a'
+            raise ValueError(f'{article} {self.status} number needs a status_note saying why')
         return self
 
 
@@ -344,22 +345,29 @@ class Center(Model):
         return [phone for phone in self.phones if phone.status == 'confirmed']
 
 
+def _check_jis_code(value: str) -> str:
+    from .jis import PREFECTURES
+    if value not in PREFECTURES:
+        raise ValueError(f'{value!r} is not a JIS X 0401 prefecture code (01-47)')
+    return value
+
+
 class Prefecture(Model):
-    code: Annotated[str, Field(pattern=r'^[0-9]{2}$')]
+    code: Annotated[str, AfterValidator(_check_jis_code)]
     name: Line
     name_romaji: Line
     centers: list[Center] = []
 
-    @model_validator(mode='after')
-    def _check_jis(self) -> Prefecture:
+    @field_validator('name', 'name_romaji')
+    @classmethod
+    def _check_names(cls, value: str, info: ValidationInfo) -> str:
         from .jis import PREFECTURES
-        if self.code not in PREFECTURES:
-            raise ValueError(f'{self.code!r} is not a JIS X 0401 prefecture code (01-47)')
-        name, romaji = PREFECTURES[self.code]
-        if (self.name, self.name_romaji) != (name, romaji):
-            raise ValueError(f'code {self.code} is {name} ({romaji}), but the file says '
-                             f'{self.name} ({self.name_romaji})')
-        return self
+        code = info.data.get('code')
+        if code in PREFECTURES:
+            expected = PREFECTURES[code][0 if info.field_name == 'name' else 1]
+            if value != expected:
+                raise ValueError(f'code {code} is {expected}, found {value!r}')
+        return value
 
     @property
     def printable_centers(self) -> list[Center]:

@@ -103,7 +103,7 @@ def pydantic_errors(source: Source, exception: ValidationError) -> list[SourceEr
         if kind == 'missing':
             errors.append(source.error(loc, 'required field is missing'))
             continue
-        if 'found' not in message:
+        if 'found' not in message and not isinstance(error['input'], (dict, list)):
             message = f'{message}; found {_describe(error["input"])}'
         errors.append(source.error(loc, message))
     return errors

@@ -11,7 +11,10 @@ import pytest
 from conftest import SEED_NOTICE, SEED_PDF, run_cli
 
 PREVIOUS = b'%PDF-1.7 previous good output, must survive\n'
+ATTACHMENT_1 = 'attachments/2024-10-08-onestop/1-leaflet.yaml'
 ATTACHMENT_3 = 'attachments/2024-10-08-onestop/3-honebuto-2024.yaml'
+IBARAKI = 'prefectures/08-ibaraki.yaml'
+TOKYO = 'prefectures/13-tokyo.yaml'
 
 # (name, file, old text, new text, expected message after 'path:line:col: ', line marker)
 # The line marker is a text on the line the error must name (None: line 1).
@@ -41,6 +44,30 @@ CASES = [
      r"source\.date: '2024-13-11' is not a real date", 'date: 2024-13-11'),
     ('attachment-orphan', ATTACHMENT_3, 'notice: 2024-10-08-onestop', 'notice: 2099-01-01-none',
      r"notice: no notice has the id '2099-01-01-none'", 'notice: 2099'),
+    ('code-unquoted-08', IBARAKI, "code: '08'", 'code: 08',
+     r"code: write the code quoted, as '08'.*found 08", 'code: 08'),
+    ('code-unquoted-8', IBARAKI, "code: '08'", 'code: 8',
+     r"code: write the code quoted, as '08'.*found 8", 'code: 8'),
+    ('unknown-prefecture', IBARAKI, "code: '08'", "code: '48'",
+     r"code: '48' is not a JIS X 0401 prefecture code", "code: '48'"),
+    ('bad-phone', IBARAKI, 'number: 029-350-2001', 'number: 029-350-200',
+     r"centers\[0\]\.phones\[0\]\.number: '029-350-200' is not a Japanese phone number",
+     'number: 029-350-200'),
+    ('file-url', TOKYO, 'url: https://sarc-tokyo.org/', 'url: file:///etc/passwd',
+     r"centers\[1\]\.url: expected an http:// or https:// address, found 'file:///etc/passwd'",
+     'url: file:///etc/passwd'),
+    ('html-in-url', TOKYO, 'url: https://sarc-tokyo.org/', """url: 'https://x.jp/"><script>'""",
+     r"centers\[1\]\.url: expected an http:// or https:// address", "url: 'https://x.jp/"),
+    ('bad-status', IBARAKI, '    status: confirmed', '    status: maybe',
+     r"centers\[0\]\.phones\[0\]\.status: Input should be 'confirmed', 'unverified' or 'disputed'",
+     'status: maybe'),
+    ('doubt-without-reason', IBARAKI, '    status: confirmed', '    status: unverified',
+     r"centers\[0\]\.phones\[0\]: an unverified number needs a status_note", '  - number: 029'),
+    ('partial-date', IBARAKI, "as_of: '2024-07-18'\n  phones", "as_of: 2024-13\n  phones",
+     r"centers\[0\]\.as_of: '2024-13' is not a real date", 'as_of: 2024-13'),
+    ('comment-cut', ATTACHMENT_1, "no_number: '電話での相談は、下の #8891 へ。'",
+     'no_number: 電話での相談は、下の #8891 へ。',
+     r"back\.no_number: the text from '#8891 へ。' on is read as a YAML comment", 'no_number:'),
     ('python-tag', SEED_NOTICE, 'ki: 記', "ki: !!python/object/apply:os.system ['true']",
      r"ki: the tag .* is not allowed", 'ki: !!python'),
 ]
@@ -72,7 +99,7 @@ def test_bad_source_is_reported_and_nothing_is_written(project, name, file, old,
         assert result.returncode == 1, result.stderr
         assert 'Traceback' not in result.stderr
         expected = re.escape(file) + (
-            r':\d+:\d+: ' if name == 'malformed-yaml' else rf':{line}:\d+: ') + message
+            r':\d+:\d+: ' if marker is None else rf':{line}:\d+: ') + message
         assert re.search(expected, result.stderr), result.stderr
     assert previous.read_bytes() == PREVIOUS
     assert [p.name for p in out.rglob('*') if p.is_file()] == ['notice.pdf']

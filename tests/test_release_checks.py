@@ -1,0 +1,113 @@
+"""Release checks: --strict on stale data, page-budget overflows, included PDF attachments."""
+
+from __future__ import annotations
+
+import re
+import shutil
+
+import pdfplumber
+import pypdf
+
+from conftest import FIXTURES, run_cli
+
+NOTICE = '2024-10-08-onestop'
+
+
+def test_validate_warns_and_strict_fails_on_stale_data():
+    result = run_cli('validate')
+    assert result.returncode == 0
+    assert 'older than 3 years (before 2023-11-30, counted from 2026-11-30)' in result.stderr
+    assert 'no printable direct number' in result.stderr
+    assert 'prefectures/23-aichi.yaml:' in result.stderr  # the unverified number, located
+    strict = run_cli('validate', '--strict')
+    assert strict.returncode == 1
+    assert 'data-quality warnings are errors under --strict' in strict.stderr
+
+
+def test_as_of_moves_the_stale_limit():
+    def stale_count(*args: str) -> int:
+        result = run_cli('validate', *args)
+        for line in result.stderr.splitlines():
+            if 'older than 3 years' in line:
+                return int(line.split()[1])
+        return 0
+    assert stale_count('--as-of', '2019-01-01') < stale_count() < stale_count('--as-of', '2030-01-01')
+    assert run_cli('validate', '--as-of', 'yesterday').returncode == 2
+
+
+def test_strict_build_writes_nothing(tmp_path):
+    result = run_cli('build', '--strict', '--out', str(tmp_path), '-p', '13')
+    assert result.returncode == 1
+    assert not list(tmp_path.rglob('*.pdf'))
+
+
+def test_a_long_url_is_an_overflow_that_fails_only_its_documents(project):
+    path = project / 'prefectures' / '13-tokyo.yaml'
+    long_url = 'https://www.soumu.metro.tokyo.lg.jp/' + 'a' * 120 + '/index.html'
+    original = path.read_text(encoding='utf-8')
+    text = original.replace(
+        'url: https://www.soumu.metro.tokyo.lg.jp/10jinken/hanzai/onestop/index.html',
+        f'url: {long_url}')
+    assert text != original
+    path.write_text(text, encoding='utf-8')
+    out = project / 'dist'
+    previous = out / NOTICE / 'leaflets' / '13-tokyo.pdf'
+    previous.parent.mkdir(parents=True)
+    previous.write_bytes(b'%PDF previous')
+    result = run_cli('build', '--out', str(out), '-p', '13', '-p', '14', root=project)
+    assert result.returncode == 1
+    assert 'leaflet for 13 東京都: page 2:' in result.stderr
+    assert 'past the edge of its box' in result.stderr and 'Traceback' not in result.stderr
+    assert 'failed  ' + str(out / NOTICE / 'bundles' / '13-tokyo.pdf') in result.stderr
+    assert previous.read_bytes() == b'%PDF previous'           # the good old file survives
+    assert (out / NOTICE / 'leaflets' / '14-kanagawa.pdf').is_file()  # others are built
+    assert '2 failed' in result.stdout
+
+
+def test_too_much_front_page_text_overflows_the_two_page_budget(project):
+    path = project / 'attachments' / NOTICE / '1-leaflet.yaml'
+    extra = ''.join(f'        - 追加の説明文です。{n}\n' for n in range(40))
+    original = path.read_text(encoding='utf-8')
+    text = original.replace(
+        '        - 女性だけでなく、男性・男児やLGBTQの方も支援の対象です。\n',
+        '        - 女性だけでなく、男性・男児やLGBTQの方も支援の対象です。\n' + extra)
+    assert text != original
+    path.write_text(text, encoding='utf-8')
+    result = run_cli('build', '--out', str(project / 'dist'), '-p', '08', root=project)
+    assert result.returncode == 1
+    assert re.search(r'leaflets/08-ibaraki\.pdf: 別添1 leaflet for 08 茨城県: content overflows '
+                     r'its 2-page budget \([3-9] pages\)', result.stderr), result.stderr
+
+
+def test_an_existing_pdf_is_included_and_stamped(project):
+    folder = project / 'attachments' / NOTICE
+    shutil.copy(FIXTURES / 'included' / 'original.pdf', folder / 'original.pdf')
+    (folder / '5-original.yaml').write_text(
+        'notice: 2024-10-08-onestop\nnumber: 5\ntitle: 原本の資料\nkind: pdf\nfile: original.pdf\n',
+        encoding='utf-8')
+    out = project / 'dist'
+    result = run_cli('build', '--out', str(out), '-p', '13', root=project)
+    assert result.returncode == 0, result.stderr
+    with pdfplumber.open(out / NOTICE / 'betten-5.pdf') as pdf:
+        assert len(pdf.pages) == 2
+        page = pdf.pages[0]
+        assert 'Original document, page 1' in page.extract_text()
+        label = [c for c in page.chars if c['text'] in '別添5']
+        assert ''.join(c['text'] for c in label) == '別添5'
+        assert label[0]['top'] < 72 and page.width - label[-1]['x1'] < 72
+    bundle = pypdf.PdfReader(out / NOTICE / 'bundles' / '13-tokyo.pdf')
+    assert [entry.title.split(' ')[0] for entry in bundle.outline][-1] == '別添5'
+    notice_text = ''.join(p.extract_text() for p in pypdf.PdfReader(out / NOTICE / 'notice.pdf').pages)
+    assert '原本の資料' in notice_text
+
+
+def test_an_included_pdf_outside_attachments_is_refused(project):
+    folder = project / 'attachments' / NOTICE
+    (folder / 'escape.pdf').symlink_to('/etc/hostname')
+    (folder / '5-original.yaml').write_text(
+        'notice: 2024-10-08-onestop\nnumber: 5\ntitle: 原本\nkind: pdf\nfile: escape.pdf\n',
+        encoding='utf-8')
+    result = run_cli('validate', root=project)
+    assert result.returncode == 1
+    assert 'attachments/2024-10-08-onestop/5-original.yaml:5:7: file: escape.pdf resolves to ' \
+           '/etc/hostname, outside attachments/' in result.stderr
