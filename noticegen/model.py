@@ -331,11 +331,18 @@ class Center(Model):
     status_note: Text | None = None
     hours: Text | None = None
     hours_note: Text | None = None  # where the hours come from; shown on the proof sheet only
-    url: WebUrl | None = None
+    url: WebUrl | None = None         # the QR code carries this one
+    url_display: WebUrl | None = None  # a short official address to print, if url is long
     source: Text
     as_of: PartialDate | None = None
     phones: list[Phone] = []
     note: Text | None = None
+
+    @model_validator(mode='after')
+    def _display_needs_url(self) -> Center:
+        if self.url_display and not self.url:
+            raise ValueError('url_display is the short form of url, but url is missing')
+        return self
 
     @property
     def printable_phones(self) -> list[Phone]:

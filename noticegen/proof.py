@@ -26,8 +26,11 @@ def printed_rows(prefecture: Prefecture, national: NationalData) -> list[Row]:
             rows.append(Row('電話', phone.number, phone.source, phone.as_of))
         if not center.printable_phones and center.hours:
             rows.append(Row('受付時間', center.hours, center.source, center.as_of))
+        if center.url_display:
+            rows.append(Row('URL（印刷）', center.url_display, center.source, center.as_of))
         if center.url:
-            rows.append(Row('URL・QR', center.url, center.source, center.as_of))
+            rows.append(Row('QRコード' if center.url_display else 'URL・QR', center.url,
+                            center.source, center.as_of))
     rows.append(Row('全国共通', national.short_dial.number, national.short_dial.source,
                     national.short_dial.as_of))
     rows.append(Row('ひかり電話', national.hikari_denwa.number, national.hikari_denwa.source,

@@ -111,3 +111,26 @@ def test_an_included_pdf_outside_attachments_is_refused(project):
     assert result.returncode == 1
     assert 'attachments/2024-10-08-onestop/5-original.yaml:5:7: file: escape.pdf resolves to ' \
            '/etc/hostname, outside attachments/' in result.stderr
+
+
+def test_a_short_display_url_fixes_the_overflow_and_the_qr_keeps_the_long_one(project):
+    import pypdfium2
+    import zxingcpp
+
+    path = project / 'prefectures' / '13-tokyo.yaml'
+    long_url = 'https://www.soumu.metro.tokyo.lg.jp/' + 'a' * 120 + '/index.html'
+    original = path.read_text(encoding='utf-8')
+    text = original.replace(
+        'url: https://www.soumu.metro.tokyo.lg.jp/10jinken/hanzai/onestop/index.html',
+        f'url: {long_url}\n  url_display: https://www.soumu.metro.tokyo.lg.jp/')
+    assert text != original
+    path.write_text(text, encoding='utf-8')
+    out = project / 'dist'
+    result = run_cli('build', '--out', str(out), '-p', '13', root=project)
+    assert result.returncode == 0, result.stderr
+    leaflet = out / NOTICE / 'leaflets' / '13-tokyo.pdf'
+    with pdfplumber.open(leaflet) as pdf:
+        printed = pdf.pages[1].extract_text()
+    assert 'https://www.soumu.metro.tokyo.lg.jp/' in printed and 'aaaa' not in printed
+    image = pypdfium2.PdfDocument(str(leaflet))[1].render(scale=3).to_pil()
+    assert [r.text for r in zxingcpp.read_barcodes(image)] == [long_url]
