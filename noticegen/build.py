@@ -84,9 +84,11 @@ def check(root: Path = ROOT, prefectures: list[str] | None = None,
                 project.national_source.path, stylesheet):
             errors.extend(check_source(project.national_source, job_fonts))
         if once(template, stylesheet):
-            path = templates / template
-            errors.extend(check_text(project.relative(path),
-                                     path.read_text(encoding='utf-8'), job_fonts))
+            # The template's text, the stylesheet's (content: "●", counter symbols) and
+            # the words the code itself prints.
+            for path in (templates / template, templates / stylesheet):
+                errors.extend(check_text(project.relative(path),
+                                         path.read_text(encoding='utf-8'), job_fonts))
             errors.extend(check_text('(generated text)', GENERATED_TEXT, job_fonts))
     if errors:
         raise ValidationFailed(sorted(set(errors)))

@@ -68,6 +68,8 @@ CASES = [
     ('comment-cut', ATTACHMENT_1, "no_number: '電話での相談は、下の #8891 へ。'",
      'no_number: 電話での相談は、下の #8891 へ。',
      r"back\.no_number: the text from '#8891 へ。' on is read as a YAML comment", 'no_number:'),
+    ('stylesheet-glyph', 'templates/leaflet.css', 'content: "●"', 'content: "☺"',
+     r"U\+263A '☺' \(WHITE SMILING FACE\) is not in the font 'BIZ UDGothic'", 'content: "☺"'),
     ('python-tag', SEED_NOTICE, 'ki: 記', "ki: !!python/object/apply:os.system ['true']",
      r"ki: the tag .* is not allowed", 'ki: !!python'),
 ]
