@@ -127,7 +127,7 @@ def validate(root: Path, strict: bool, as_of) -> None:
     project = checked.project
     sources = sum(len(n.sources) for n in project.notices) + len(project.prefectures) + (
         project.national is not None)
-    click.echo(f'{sources} sources valid; {len(checked.jobs)} documents to build.')
+    click.echo(f'{sources} sources valid; {len(checked.jobs)} files to build.')
 
 
 @main.command(name='list')
@@ -153,46 +153,67 @@ def list_command(root: Path, prefectures) -> None:
         click.echo(f'  {code} {prefecture.name:<5} {data.source.path}  '
                    f'{len(prefecture.printable_centers)} centers, {numbers} printable numbers')
     click.echo('outputs:')
+    from .plan import Keys
+    keys = Keys(checked.project.root, checked.fonts)
     for job in checked.jobs:
-        fonts = tuple(font.path for font in checked.fonts_of(job))
-        click.echo(f'  {job.output}  ({job.kind}, inputs {job.key(root, fonts)[:12]})')
+        click.echo(f'  {job.output}  ({job.kind}, inputs {keys.key(job)[:12]})')
 
 
-@main.command()
-@click.option('--out', type=click.Path(file_okay=False, path_type=Path), default=Path('dist'),
-              show_default=True, help='Folder to write the PDFs into.')
-@prefecture_option
-@strict_option
-@as_of_option
-@click.pass_obj
-def build(root: Path, out: Path, prefectures, strict: bool, as_of) -> None:
-    """Validate every source, then write every document as PDF.
+out_option = click.option(
+    '--out', type=click.Path(file_okay=False, path_type=Path), default=Path('dist'),
+    show_default=True, help='Output folder (it holds manifest.json).')
+jobs_option = click.option(
+    '--jobs', '-j', type=click.IntRange(min=1), default=None, metavar='N',
+    help='Worker processes; the default is the number of CPUs. 1 renders in this process.')
 
-    \b
-    Writes, under OUT/<notice id>/:
-      notice.pdf              the letter
-      betten-N.pdf            each shared attachment (別添2–4)
-      leaflets/NN-name.pdf    別添1, the leaflet of each prefecture
-      bundles/NN-name.pdf     the letter and all 別添 for one prefecture, for printing
 
-    Nothing is written unless every source is valid. Each PDF is written to a
-    temporary file and renamed, so an interrupted build never leaves a truncated
-    PDF; a PDF whose bytes would not change is left untouched. A document that
-    fails to render (an overflow, say) is listed at the end and exits 1.
-    """
+def _run(root: Path, out: Path, prefectures, jobs, force: bool, proofs: bool = False,
+         strict: bool = False, as_of=None) -> None:
+    """Check, build with a progress display, print the summary, exit 1 on failures."""
+    import time
+
     from .build import build as run_build
-    from .build import check
+    from .build import check, mark_invalid
+
+    started = time.perf_counter()
+    try:
+        checked = check(root, prefectures, proofs=proofs)
+    except NoticegenError as exception:
+        if isinstance(exception, ValidationFailed):
+            mark_invalid(out, exception.errors)
+        _fail(exception)
+    if not proofs:
+        _quality(checked.project, as_of, strict, quiet=not strict)
+    bar = None
+    if sys.stderr.isatty():
+        bar = click.progressbar(length=len(checked.jobs), label='building', file=sys.stderr,
+                                show_pos=True, item_show_func=lambda outcome: (
+                                    outcome.job.output if outcome else ''))
 
     def progress(outcome) -> None:
-        line = f'{outcome.status:>9}  {out / outcome.job.output}'
-        click.echo(line, err=outcome.status == 'failed')
+        if bar is not None:
+            bar.update(1, outcome)
+            if outcome.status == 'failed':
+                click.echo(f'\nfailed: {out / outcome.job.output}', err=True)
+        elif outcome.status != 'unchanged':
+            click.echo(f'{outcome.status:>9}  {out / outcome.job.output}',
+                       err=outcome.status == 'failed')
 
     try:
-        checked = check(root, prefectures)
-        _quality(checked.project, as_of, strict, quiet=not strict)
-        result = run_build(out, root, prefectures, progress=progress, checked=checked)
+        if bar is not None:
+            bar.__enter__()
+        result = run_build(out, root, prefectures, progress=progress, checked=checked,
+                           jobs=jobs, force=force)
     except NoticegenError as exception:
         _fail(exception)
+    except KeyboardInterrupt:
+        click.echo('\ninterrupted: finished files are in place and in the manifest; '
+                   'run the build again to resume', err=True)
+        sys.exit(130)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    result.elapsed = time.perf_counter() - started
     for outcome in result.failed:
         click.echo(f'error: {outcome.message}', err=True)
     click.echo(result.summary())
@@ -201,11 +222,45 @@ def build(root: Path, out: Path, prefectures, strict: bool, as_of) -> None:
 
 
 @main.command()
-@click.option('--out', type=click.Path(file_okay=False, path_type=Path), default=Path('dist'),
-              show_default=True, help='Folder to write the proof sheets into.')
+@out_option
 @prefecture_option
+@jobs_option
+@click.option('--force', is_flag=True, help='Render everything, even what is up to date.')
+@strict_option
+@as_of_option
 @click.pass_obj
-def proof(root: Path, out: Path, prefectures) -> None:
+def build(root: Path, out: Path, prefectures, jobs, force: bool, strict: bool, as_of) -> None:
+    """Validate every source, then write every document that is not up to date.
+
+    \b
+    With no --prefecture this is the national mailing. Under OUT/<notice id>/:
+      notice.pdf              the letter
+      betten-N.pdf            each shared attachment (別添2–4)
+      labels.pdf              A4 sheets of address labels (national mailing only)
+      mailing-list.csv        one row per addressee, with packet and checksum (national only)
+      leaflets/NN-name.pdf    別添1, the leaflet of each prefecture
+      covers/NN-name.pdf      the 送付状 of each prefecture's packet
+      bundles/NN-name.pdf     the letter and all 別添 for one prefecture, for printing
+      packets/NN-name.pdf     what is mailed: the 送付状, the letter and all 別添
+    and OUT/manifest.json: path, kind, pages, bytes, sha256, input hash and status of each.
+
+    Nothing is written unless every source is valid. Shared documents are rendered
+    once; each prefecture's files are made in one task, over --jobs processes.
+    A file whose inputs have not changed is not rendered again (--force renders
+    all). Each file is written under a temporary name and renamed, and the manifest
+    is rewritten after each one: an interrupted build leaves no partial PDF, and
+    the next build resumes. A document that fails (an overflow, say) keeps its
+    previous file, is marked failed in the manifest, and makes the build exit 1.
+    """
+    _run(root, out, prefectures, jobs, force, strict=strict, as_of=as_of)
+
+
+@main.command()
+@out_option
+@prefecture_option
+@jobs_option
+@click.pass_obj
+def proof(root: Path, out: Path, prefectures, jobs) -> None:
     """Write the one-page proof sheet of a prefecture's leaflet, for sign-off.
 
     It lists every number and URL the leaflet prints, each with its source and
@@ -215,16 +270,27 @@ def proof(root: Path, out: Path, prefectures) -> None:
     \b
     Example:  python build.py proof --prefecture 13
     """
-    from .build import build as run_build
-    from .build import check
-    try:
-        checked = check(root, prefectures, proofs=True)
-        result = run_build(out, root, prefectures, checked=checked, progress=lambda outcome:
-                           click.echo(f'{outcome.status:>9}  {out / outcome.job.output}'))
-    except NoticegenError as exception:
-        _fail(exception)
-    for outcome in result.failed:
-        click.echo(f'error: {outcome.message}', err=True)
-    click.echo(result.summary())
-    if result.failed:
+    _run(root, out, prefectures, jobs, force=False, proofs=True)
+
+
+@main.command()
+@out_option
+@click.option('--check', 'check_files', is_flag=True, required=True,
+              help='Verify that every file in OUT matches OUT/manifest.json.')
+def manifest(out: Path, check_files: bool) -> None:
+    """Verify an output folder against its manifest.
+
+    Reports files that are missing, changed since they were built, marked failed,
+    or not in the manifest at all; exits 1 if there is any, so that nothing stale
+    is mailed.
+    """
+    from .manifest import MANIFEST, Manifest
+    if not (out / MANIFEST).is_file():
+        click.echo(f'error: {out / MANIFEST} does not exist; run build first', err=True)
         sys.exit(1)
+    loaded = Manifest.load(out)
+    problems = loaded.check()
+    for problem in problems:
+        click.echo(f'{out}/{problem}', err=True)
+    click.echo(f'{len(loaded.entries)} files in the manifest, {len(problems)} problems')
+    sys.exit(1 if problems else 0)

@@ -18,12 +18,18 @@ class FontMissing(NoticegenError):
     """A font that a stylesheet declares is not installed."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Font:
     family: str
     path: Path
     postscript_name: str
-    codepoints: frozenset[int]
+
+    @functools.cached_property
+    def codepoints(self) -> frozenset[int]:
+        """The characters the font has (read on first use: it takes a while)."""
+        from fontTools.ttLib import TTFont
+        with TTFont(self.path, lazy=True, fontNumber=0) as font:
+            return frozenset(font.getBestCmap())
 
 
 def _family_names(tokens) -> list[list[str]]:
@@ -79,10 +85,7 @@ def find_font(family: str) -> Font:
         raise FontMissing(
             f'the font {family!r} is not installed (fontconfig offers {names!r} instead); '
             f'run ./dev.sh build to install the fonts')
-    from fontTools.ttLib import TTFont
-    with TTFont(file, lazy=True, fontNumber=0) as font:
-        codepoints = frozenset(font.getBestCmap())
-    return Font(family, Path(file), postscript, codepoints)
+    return Font(family, Path(file), postscript)
 
 
 def fonts_for(css_path: Path) -> list[Font]:

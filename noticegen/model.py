@@ -80,6 +80,9 @@ class Addressee(Model):
 
     name: Text
     honorific: Literal['御中', '殿', '様', '各位'] = '御中'
+    # Which department of each prefecture this is (a key of a prefecture's `departments`);
+    # cover letters and labels address that department by name where the data has it.
+    department: Slug | None = None
 
     @property
     def lines(self) -> list[str]:
@@ -107,6 +110,15 @@ class Contact(Model):
     offices: list[ContactOffice] = Field(min_length=1)
 
 
+class Cover(Model):
+    """The 送付状 that opens each prefecture's packet; its wording is the notice's own data."""
+
+    title: Line = '送付状'
+    body: list[Text] = Field(min_length=1)
+    enclosures_heading: Line = '送付資料'
+    closing: Line | None = '以上'
+
+
 class Notice(Model):
     """One notice letter (the 事務連絡 itself)."""
 
@@ -122,6 +134,7 @@ class Notice(Model):
     closing: Line | None = None
     attachments_heading: Line = '【資料】'
     contact: Contact | None = None
+    cover: Cover | None = None
     style: Style = Style()
 
     @model_validator(mode='after')
@@ -352,6 +365,16 @@ class Center(Model):
         return [phone for phone in self.phones if phone.status == 'confirmed']
 
 
+class Department(Model):
+    """A prefecture department that receives the mailing; all but the name are optional."""
+
+    name: Line
+    postal_code: Annotated[str, Field(pattern=r'^[0-9]{3}-[0-9]{4}$')] | None = None
+    address: Line | None = None
+    source: Text
+    as_of: PartialDate | None = None
+
+
 def _check_jis_code(value: str) -> str:
     from .jis import PREFECTURES
     if value not in PREFECTURES:
@@ -364,6 +387,7 @@ class Prefecture(Model):
     name: Line
     name_romaji: Line
     centers: list[Center] = []
+    departments: dict[Slug, Department] = {}
 
     @field_validator('name', 'name_romaji')
     @classmethod

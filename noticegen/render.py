@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import html.parser
 import io
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -27,6 +29,30 @@ def qr_data_uri(url: str) -> str:
     """A QR code for ``url`` as an SVG data URI (segno; about 20 ms, so cached per URL)."""
     import segno
     return segno.make(url, error='m', micro=False).svg_data_uri(border=4, scale=1)
+
+
+class _TextCollector(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.skip = 0
+        self.text: Counter = Counter()
+
+    def handle_starttag(self, tag, attrs):
+        self.skip += tag in ('head', 'style', 'script', 'title')
+
+    def handle_endtag(self, tag):
+        self.skip -= tag in ('head', 'style', 'script', 'title')
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.text.update(char for char in data if not char.isspace())
+
+
+def _body_text(html_text: str) -> Counter:
+    """The characters of the document's body text, counted."""
+    collector = _TextCollector()
+    collector.feed(html_text)
+    return collector.text
 
 
 class FetchRefused(Exception):
@@ -135,13 +161,29 @@ class Renderer:
             raise RenderError('; '.join(problems))
         return document
 
-    def check_budget(self, document, name: str, pages: int | None = None) -> None:
-        """Fail ``name`` when it has the wrong page count or text past the right edge."""
+    def check_budget(self, document, name: str, pages: int | None = None,
+                     html: str | None = None) -> None:
+        """Fail ``name`` when it has the wrong page count, or content that does not fit.
+
+        Content does not fit when text runs past the edge of its box or the foot of the
+        page, or when some of ``html``'s text is missing from the layout (WeasyPrint drops
+        the rest of a float that does not fit on the last page).
+        """
         from weasyprint.formatting_structure import boxes
 
         if pages is not None and len(document.pages) != pages:
             raise RenderError(f'{name}: content overflows its {pages}-page budget '
                               f'({len(document.pages)} pages)')
+        if html is not None:
+            laid_out = Counter(char for page in document.pages
+                               for box in page._page_box.descendants()
+                               if isinstance(box, boxes.TextBox) for char in box.text
+                               if not char.isspace())
+            lost = _body_text(html) - laid_out
+            if lost:
+                sample = ''.join(sorted(lost.elements()))[:20]
+                raise RenderError(f'{name}: content does not fit its {pages or ""}-page budget: '
+                                  f'{sum(lost.values())} characters were not laid out ({sample!r})')
         def overflow(box, limit: float):
             """The first text or image past the right edge of its block, or None."""
             if isinstance(box, boxes.LineBox):
@@ -159,8 +201,27 @@ class Renderer:
                     return found
             return None
 
+        def below(box, bottom: float):
+            """The first box that ends below ``bottom`` (content cut off at the page foot)."""
+            if isinstance(box, boxes.MarginBox):
+                return None  # page numbers live in the margin
+            if (getattr(box, 'position_y', None) is not None and box.height is not None
+                    and not isinstance(box, boxes.PageBox)
+                    and box.position_y + box.margin_height() > bottom + 0.5):
+                return box
+            for child in getattr(box, 'children', ()):
+                found = below(child, bottom)
+                if found is not None:
+                    return found
+            return None
+
         for number, page in enumerate(document.pages, start=1):
             page_box = page._page_box
+            cut = below(page_box, page_box.content_box_y() + page_box.height)
+            if cut is not None:
+                text = ' '.join(b.text for b in cut.descendants() if hasattr(b, 'text'))[:40]
+                raise RenderError(f'{name}: page {number}: content runs past the foot of the page '
+                                  f'({text!r})')
             found = overflow(page_box, page_box.content_box_x() + page_box.width)
             if found:
                 box, excess = found
@@ -180,11 +241,12 @@ class Renderer:
         def lay_out(numbered: bool):
             html = self.html('letter.html', notice=notice_set.notice,
                              attachments=notice_set.attachments, numbered=numbered)
-            return self.render(html, 'letter.css')
+            return self.render(html, 'letter.css'), html
 
-        document = lay_out(numbered=True)
+        document, html = lay_out(numbered=True)
         if len(document.pages) == 1:
-            document = lay_out(numbered=False)
+            document, html = lay_out(numbered=False)
+        self.check_budget(document, f'letter {notice_set.notice.id}', html=html)
         return self.write(document)
 
     def leaflet(self, notice_set: NoticeSet, attachment, prefecture, national) -> bytes:
@@ -196,7 +258,7 @@ class Renderer:
             as_of_text=format_wareki_month(_month_start(national.valid_as_of), notice.style.digits))
         document = self.render(html, 'leaflet.css')
         self.check_budget(document, f'{attachment_label(notice, attachment.number)} leaflet '
-                                    f'for {prefecture.code} {prefecture.name}', pages=2)
+                                    f'for {prefecture.code} {prefecture.name}', pages=2, html=html)
         return self.write(document)
 
     def summary(self, notice_set: NoticeSet, attachment) -> bytes:
@@ -205,7 +267,7 @@ class Renderer:
         label = attachment_label(notice, attachment.number)
         html = self.html('summary.html', notice=notice, attachment=attachment, label=label)
         document = self.render(html, 'summary.css')
-        self.check_budget(document, f'{label} summary sheet', pages=1)
+        self.check_budget(document, f'{label} summary sheet', pages=1, html=html)
         return self.write(document)
 
     def included(self, notice_set: NoticeSet, attachment, pdf: bytes) -> bytes:
@@ -229,7 +291,33 @@ class Renderer:
             as_of_text=format_wareki_month(_month_start(national.valid_as_of), notice.style.digits),
             printed=printed_rows(prefecture, national), withheld=withheld_rows(prefecture))
         document = self.render(html, 'proof.css')
-        self.check_budget(document, f'proof sheet for {prefecture.code} {prefecture.name}', pages=1)
+        self.check_budget(document, f'proof sheet for {prefecture.code} {prefecture.name}', pages=1,
+                          html=html)
+        return self.write(document)
+
+    def cover(self, notice_set: NoticeSet, prefecture, enclosures: list[tuple[str, int]]) -> bytes:
+        """Render the one-page 送付状 of one prefecture's packet."""
+        from .mailing import recipients
+        notice = notice_set.notice
+        html = self.html('cover.html', notice=notice, cover=notice.cover, prefecture=prefecture,
+                         recipients=recipients(notice, prefecture),
+                         enclosures=[{'title': title, 'pages': pages}
+                                     for title, pages in enclosures])
+        document = self.render(html, 'cover.css')
+        self.check_budget(document, f'cover letter for {prefecture.code} {prefecture.name}', pages=1,
+                          html=html)
+        return self.write(document)
+
+    def labels(self, notice_set: NoticeSet, prefectures) -> bytes:
+        """Render the A4 sheets of address labels: one label per department of each prefecture."""
+        from .mailing import recipients
+        notice = notice_set.notice
+        labels = [{'recipient': recipient, 'ref': f'{prefecture.code}-{index}'}
+                  for prefecture in prefectures
+                  for index, recipient in enumerate(recipients(notice, prefecture), start=1)]
+        html = self.html('labels.html', notice=notice, labels=labels)
+        document = self.render(html, 'labels.css')
+        self.check_budget(document, 'address labels', pages=-(-len(labels) // 12), html=html)
         return self.write(document)
 
 def _month_start(partial: str):

@@ -23,7 +23,7 @@ def test_help_lists_commands_and_exit_codes():
 def test_validate_succeeds_on_the_project():
     result = run_cli('validate')
     assert result.returncode == 0, result.stderr
-    assert '53 sources valid; 98 documents to build.' in result.stdout
+    assert '53 sources valid; 194 files to build.' in result.stdout
 
 
 def test_list_shows_sources_and_outputs():

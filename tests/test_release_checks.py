@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 
@@ -58,10 +59,15 @@ def test_a_long_url_is_an_overflow_that_fails_only_its_documents(project):
     assert result.returncode == 1
     assert 'leaflet for 13 東京都: page 2:' in result.stderr
     assert 'past the edge of its box' in result.stderr and 'Traceback' not in result.stderr
-    assert 'failed  ' + str(out / NOTICE / 'bundles' / '13-tokyo.pdf') in result.stderr
+    for kind in ('bundles', 'covers', 'packets'):  # what is made from the leaflet fails too
+        assert 'failed  ' + str(out / NOTICE / kind / '13-tokyo.pdf') in result.stderr
     assert previous.read_bytes() == b'%PDF previous'           # the good old file survives
     assert (out / NOTICE / 'leaflets' / '14-kanagawa.pdf').is_file()  # others are built
-    assert '2 failed' in result.stdout
+    assert '4 failed' in result.stdout
+    manifest = json.loads((out / 'manifest.json').read_text(encoding='utf-8'))
+    status = {entry['path']: entry['status'] for entry in manifest['outputs']}
+    assert status[f'{NOTICE}/leaflets/13-tokyo.pdf'] == 'failed'
+    assert status[f'{NOTICE}/packets/14-kanagawa.pdf'] == 'ok'
 
 
 def test_too_much_front_page_text_overflows_the_two_page_budget(project):
