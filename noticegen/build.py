@@ -13,6 +13,7 @@ from .errors import NoticegenError, RenderError, SourceError, ValidationFailed
 from .fonts import Font, fonts_for
 from .glyphs import check_source, check_text
 from .model import PdfAttachment
+from .assemble import page_count
 from .plan import Job, Keys, plan
 from .numbering import attachment_label
 from .sources import Source
@@ -151,30 +152,29 @@ def check_embedded_fonts(pdf: bytes, fonts: list[Font], included: bool = False) 
     """
     import io
 
-    import pypdf
+    import pikepdf
 
     allowed = {font.family.replace(' ', '-') for font in fonts}
-    reader = pypdf.PdfReader(io.BytesIO(pdf))
     problems = set()
-    for page in reader.pages:
-        resources = page.get('/Resources') or {}
-        for font in (resources.get('/Font') or {}).values():
-            font = font.get_object()
-            name = str(font.get('/BaseFont', '')).lstrip('/')
-            prefix, _, base = name.partition('+')
-            family = base.rsplit('-', 1)[0] if base.endswith(('-Bold', '-Regular')) else base
-            descendants = font.get('/DescendantFonts') or [font]
-            descriptor = descendants[0].get_object().get('/FontDescriptor')
-            embedded = descriptor is not None and any(
-                key in descriptor.get_object() for key in ('/FontFile', '/FontFile2', '/FontFile3'))
-            if family not in allowed:
-                if not included:  # an included original keeps its own fonts, as they are
-                    problems.add(f'{name} is not a declared font '
-                                 f'(allowed: {", ".join(sorted(allowed))})')
-            elif len(prefix) != 6:
-                problems.add(f'{name} is not a subset')
-            elif not embedded:
-                problems.add(f'{name} is not embedded')
+    with pikepdf.Pdf.open(io.BytesIO(pdf)) as document:
+        for page in document.pages:
+            resources = page.obj.get('/Resources') or {}
+            for font in (resources.get('/Font') or {}).values():
+                name = str(font.get('/BaseFont', '')).lstrip('/')
+                prefix, _, base = name.partition('+')
+                family = base.rsplit('-', 1)[0] if base.endswith(('-Bold', '-Regular')) else base
+                descendants = font.get('/DescendantFonts') or [font]
+                descriptor = descendants[0].get('/FontDescriptor')
+                embedded = descriptor is not None and any(
+                    key in descriptor for key in ('/FontFile', '/FontFile2', '/FontFile3'))
+                if family not in allowed:
+                    if not included:  # an included original keeps its own fonts, as they are
+                        problems.add(f'{name} is not a declared font '
+                                     f'(allowed: {", ".join(sorted(allowed))})')
+                elif len(prefix) != 6:
+                    problems.add(f'{name} is not a subset')
+                elif not embedded:
+                    problems.add(f'{name} is not embedded')
     if problems:
         raise RenderError('fonts: ' + '; '.join(sorted(problems)))
 
@@ -230,13 +230,6 @@ class Rendered:
     pages: int = 0
     message: str = ''
     current: bool = False     # already on disk and up to date: nothing was rendered
-
-
-def page_count(data: bytes) -> int:
-    import io
-
-    import pypdf
-    return len(pypdf.PdfReader(io.BytesIO(data)).pages)
 
 
 class Worker:

@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""Benchmark the Japanese national mailing, and compare with a naive baseline.
+
+Run by hand (never as a timed test):
+
+    .venv/bin/python benchmarks/batch.py [--runs 3] [--leaflets 1000] [--skip-naive]
+
+It prints, measured in this one run on this machine:
+- the cold national build (a new process, an empty output folder), median of --runs;
+- a warm rebuild with no change, and a rebuild after changing one prefecture;
+- the peak RSS of the build's processes (workers included);
+- per-document render times with the shared renderer, medians;
+- RSS over --leaflets consecutive leaflet renders in one process (flat means no leak);
+- the naive baseline: one process, WeasyPrint's default API (HTML(string).write_pdf with the
+  CSS parsed each time) for every document of every packet, then the same merge; and the ratio.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def run_build(root: Path, out: Path, *args: str) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, str(ROOT / 'build.py'), '--root', str(root), 'build',
+                    '--out', str(out), *args], check=True, capture_output=True)
+    return time.perf_counter() - start
+
+
+def copy_project(target: Path) -> Path:
+    for folder in ('notices', 'attachments', 'prefectures', 'templates'):
+        shutil.copytree(ROOT / folder, target / folder)
+    return target
+
+
+def rss_mb() -> float:
+    with open('/proc/self/status') as status:
+        for line in status:
+            if line.startswith('VmRSS:'):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def per_document(runs: int) -> dict[str, float]:
+    """Median render time of each kind of document, shared renderer, in this process."""
+    from noticegen.build import Worker, check, render_job
+    checked = check(ROOT)
+    worker = Worker(checked)
+    out = {}
+    made: dict[str, bytes] = {}
+    for job in checked.jobs:  # make everything once, so that composite jobs have parts
+        if job.kind != 'mailing-list':
+            made[job.output] = render_job(worker.renderer, checked, job,
+                                          {p: made[p] for p in job.parts})
+    samples = {}
+    for kind in ('notice', 'attachment', 'leaflet', 'cover', 'labels', 'bundle', 'packet'):
+        job = next(job for job in checked.jobs if job.kind == kind)
+        parts = {p: made[p] for p in job.parts}
+        times = []
+        for _ in range(runs):
+            start = time.perf_counter()
+            render_job(worker.renderer, checked, job, parts)
+            times.append((time.perf_counter() - start) * 1000)
+        samples[kind] = statistics.median(times)
+    out.update(samples)
+    return out
+
+
+def leaflet_memory(count: int) -> tuple[float, float, float]:
+    """RSS after 50 warm-up leaflets, after ``count`` more, and the peak, in MB."""
+    from noticegen.build import Worker, check
+    checked = check(ROOT)
+    worker = Worker(checked)
+    project = checked.project
+    notice_set = project.notices[0]
+    leaflet = notice_set.attachments[0]
+    prefectures = [data.prefecture for data in project.prefectures.values()]
+    for index in range(50):
+        worker.renderer.leaflet(notice_set, leaflet, prefectures[index % 47], project.national)
+    start = rss_mb()
+    peak = start
+    for index in range(count):
+        worker.renderer.leaflet(notice_set, leaflet, prefectures[index % 47], project.national)
+        if index % 50 == 0:
+            peak = max(peak, rss_mb())
+    return start, rss_mb(), max(peak, rss_mb())
+
+
+def naive_baseline(work: Path) -> float:
+    """One process, the default API for every document of every packet, then the merge."""
+    from weasyprint import CSS, HTML
+
+    from noticegen.assemble import Part, bundle
+    from noticegen.build import _part_titles, check, page_count
+    from noticegen.mailing import recipients
+    from noticegen.numbering import attachment_label
+    from noticegen.render import Renderer, _month_start
+    from noticegen.wareki import format_wareki_month
+
+    start = time.perf_counter()
+    checked = check(ROOT)
+    project = checked.project
+    templates = project.templates
+    html_only = Renderer(templates)  # used only for its Jinja templates, never to render
+
+    def pdf(html: str, css: str) -> bytes:
+        return HTML(string=html, base_url=str(templates) + '/').write_pdf(
+            stylesheets=[CSS(string=(templates / css).read_text(encoding='utf-8'))],
+            pdf_tags=True)
+
+    notice_set = project.notices[0]
+    notice = notice_set.notice
+    national = project.national
+    for job in [j for j in checked.jobs if j.kind == 'packet']:
+        prefecture = job.prefecture.prefecture
+        documents = {}
+        documents[f'{notice.id}/notice.pdf'] = pdf(html_only.html(
+            'letter.html', notice=notice, attachments=notice_set.attachments, numbered=True),
+            'letter.css')
+        for attachment in notice_set.attachments:
+            label = attachment_label(notice, attachment.number)
+            if attachment.kind == 'leaflet':
+                documents[[p for p in job.parts if '/leaflets/' in p][0]] = pdf(html_only.html(
+                    'leaflet.html', notice=notice, attachment=attachment, prefecture=prefecture,
+                    national=national, label=label, as_of_text=format_wareki_month(
+                        _month_start(national.valid_as_of), notice.style.digits)), 'leaflet.css')
+            else:
+                documents[f'{notice.id}/betten-{attachment.number}.pdf'] = pdf(html_only.html(
+                    'summary.html', notice=notice, attachment=attachment, label=label),
+                    'summary.css')
+        titles = _part_titles(job)
+        cover = job.parts[0]
+        documents[cover] = pdf(html_only.html(
+            'cover.html', notice=notice, cover=notice.cover, prefecture=prefecture,
+            recipients=recipients(notice, prefecture),
+            enclosures=[{'title': titles[p], 'pages': page_count(documents[p])}
+                        for p in job.parts[1:]]), 'cover.css')
+        packet = bundle([Part(titles[p], documents[p]) for p in job.parts], notice.title_text,
+                        '、'.join(notice.issuers), 'D:20241008000000')
+        (work / f'{prefecture.code}.pdf').write_bytes(packet)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description='Benchmark the national mailing.')
+    parser.add_argument('--runs', type=int, default=3, help='runs of each build measurement')
+    parser.add_argument('--leaflets', type=int, default=1000,
+                        help='consecutive leaflet renders for the memory measurement')
+    parser.add_argument('--skip-naive', action='store_true', help='do not run the baseline')
+    args = parser.parse_args()
+
+    print(f'machine: {platform.machine()}, {os.cpu_count()} CPUs, '
+          f'{platform.python_implementation()} {platform.python_version()}')
+    with tempfile.TemporaryDirectory() as temporary:
+        work = Path(temporary)
+        root = copy_project(work / 'project')
+        cold = []
+        for run in range(args.runs):
+            out = work / f'cold-{run}'
+            cold.append(run_build(root, out))
+        peak_rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        out = work / 'cold-0'
+        warm = [run_build(root, out) for _ in range(max(3, args.runs))]
+        one = []
+        path = root / 'prefectures' / '36-tokushima.yaml'
+        original = path.read_text(encoding='utf-8')
+        for run in range(args.runs):
+            minutes = f'{run + 10:02d}'
+            path.write_text(original.replace('    hours: 24時間（夜間17:00〜',
+                                             f'    hours: 24時間（夜間17:{minutes}〜', 1),
+                            encoding='utf-8')
+            one.append(run_build(root, out))
+        documents = sum(1 for _ in (out).rglob('*') if _.is_file())
+        print(f'national mailing: {documents} files (PDFs, mailing list, manifest)')
+        print(f'cold build, --jobs {os.cpu_count()}:     median {statistics.median(cold):6.2f} s  '
+              f'({", ".join(f"{t:.2f}" for t in cold)})')
+        print(f'warm rebuild, no change:   median {statistics.median(warm):6.2f} s')
+        print(f'one prefecture changed:    median {statistics.median(one):6.2f} s')
+        print(f'peak RSS of any build process (workers included): {peak_rss:.0f} MB')
+        print('per-document render, shared renderer (median of 5):')
+        for kind, ms in per_document(5).items():
+            print(f'  {kind:<11} {ms:7.1f} ms')
+        if args.leaflets:
+            start, end, peak = leaflet_memory(args.leaflets)
+            print(f'{args.leaflets} consecutive leaflets in one process: RSS {start:.0f} MB → '
+                  f'{end:.0f} MB ({(end - start) / start * 100:+.1f}%), peak {peak:.0f} MB')
+        if not args.skip_naive:
+            naive_work = work / 'naive'
+            naive_work.mkdir()
+            naive = naive_baseline(naive_work)
+            ratio = naive / statistics.median(cold)
+            print(f'naive baseline (one process, default API, every document of every packet): '
+                  f'{naive:.2f} s (one run)')
+            print(f'cold build is {ratio:.1f}x faster than the naive baseline '
+                  f'(target: at least 4x)')
+
+
+if __name__ == '__main__':
+    main()
