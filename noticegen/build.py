@@ -361,7 +361,8 @@ def build(out: Path, root: Path = ROOT, prefectures: list[str] | None = None,
 
     Shared documents are rendered once, then each prefecture's files in one task, over
     ``jobs`` worker processes (1: in this process). Each file is written atomically and
-    the manifest is rewritten after each one, so an interrupted build can be resumed.
+    the manifest is rewritten as soon as they are in place (after each file, or each
+    prefecture's files, which a worker finishes together), so an interrupted build resumes.
     """
     import concurrent.futures
     import multiprocessing
@@ -381,7 +382,7 @@ def build(out: Path, root: Path = ROOT, prefectures: list[str] | None = None,
     result = BuildResult()
     failed: set[str] = set()
 
-    def record(item: Rendered) -> None:
+    def record(item: Rendered, save: bool = True) -> None:
         job = by_output[item.output]
         fields = dict(kind=job.kind, notice=job.notice.notice.id, prefecture=job.code)
         if item.current:
@@ -403,7 +404,8 @@ def build(out: Path, root: Path = ROOT, prefectures: list[str] | None = None,
                 path=item.output, lang='ja', pages=item.pages, bytes=len(item.data),
                 sha256=sha256(item.data), inputs=job_keys[item.output], status='ok', **fields)
             outcome = Outcome(job, 'unchanged' if unchanged else 'built', pages=item.pages)
-        manifest.save()
+        if save:
+            manifest.save()
         result.outcomes.append(outcome)
         if progress:
             progress(outcome)
@@ -421,7 +423,8 @@ def build(out: Path, root: Path = ROOT, prefectures: list[str] | None = None,
             for group in phase:
                 if group in pending_groups:
                     for item in worker.run(group, out, current, failed):
-                        record(item)
+                        record(item, save=False)
+                    manifest.save()
     else:
         context = multiprocessing.get_context('spawn')
         # Workers are recycled so that memory stays flat over long runs.
@@ -434,7 +437,9 @@ def build(out: Path, root: Path = ROOT, prefectures: list[str] | None = None,
                                for group in phase if group in pending_groups]
                     for future in concurrent.futures.as_completed(futures):
                         for item in future.result():
-                            record(item)
+                            record(item, save=False)
+                        # The group's files were finished together: one manifest update.
+                        manifest.save()
             except BaseException:
                 pool.shutdown(wait=False, cancel_futures=True)
                 raise
