@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Measure the letter and a leaflet: naive WeasyPrint API versus the shared renderer, and cold CLI runs.
+"""Measure the letter and a leaflet: naive WeasyPrint API versus the shared renderer, and a cold CLI start.
+
+The whole mailing is measured by benchmarks/batch.py.
 
 Run by hand (never as a timed test):  .venv/bin/python benchmarks/letter.py [--runs N]
 Prints medians of N runs, measured in this one process and on this machine.
@@ -57,12 +59,6 @@ def main() -> None:
     leaflet = notice_set.attachments[0]
     tokyo = project.prefectures['13'].prefecture
     leaflet_ms = median_ms(lambda: renderer.leaflet(notice_set, leaflet, tokyo, project.national), runs)
-    import tempfile
-    with tempfile.TemporaryDirectory() as out:
-        start = time.perf_counter()
-        subprocess.run([sys.executable, str(ROOT / 'build.py'), 'build', '--out', out],
-                       check=True, capture_output=True)
-        full_s = time.perf_counter() - start
     validate_ms = median_ms(lambda: subprocess.run(
         [sys.executable, str(ROOT / 'build.py'), 'validate'], check=True,
         capture_output=True), max(3, runs // 3))
@@ -74,7 +70,6 @@ def main() -> None:
           f'  ({naive_ms / shared_ms:.2f}x)')
     print(f'leaflet (2 pp, Tokyo), shared renderer: {leaflet_ms:7.1f} ms')
     print(f'cold `build.py validate` (no WeasyPrint import): {validate_ms:7.1f} ms')
-    print(f'cold `build.py build`, all 98 documents, one process (one run): {full_s:7.1f} s')
 
 
 if __name__ == '__main__':
