@@ -238,3 +238,22 @@ def test_kill_and_resume_leaves_no_partial_file(tmp_path, full_build):
 
 def snapshot_digests(out: Path) -> dict[str, str]:
     return {name: digest for name, (digest, _) in snapshot(out).items()}
+
+
+def test_changing_a_stylesheet_rebuilds_exactly_what_uses_it(built_copy):
+    root, out = built_copy
+    assert run_cli('build', '--out', str(out), root=root).returncode == 0
+    before = snapshot(out)
+    css = root / 'templates' / 'summary.css'
+    css.write_text(css.read_text(encoding='utf-8').replace(
+        '.source { font-size: 8.5pt; color: #444; }', '.source { font-size: 8.5pt; color: #333; }'),
+        encoding='utf-8')
+    result = run_cli('build', '--out', str(out), root=root)
+    assert result.returncode == 0, result.stderr
+    after = snapshot(out)
+    changed = {name for name in before if after[name] != before[name]}
+    summaries = {f'{NOTICE}/betten-{n}.pdf' for n in (2, 3, 4)}
+    made_from_them = {name for name in before if '/bundles/' in name or '/packets/' in name}
+    listings = {f'{NOTICE}/mailing-list.csv', 'manifest.json'}
+    assert summaries <= changed
+    assert changed - listings == summaries | made_from_them
