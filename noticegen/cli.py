@@ -294,3 +294,106 @@ def manifest(out: Path, check_files: bool) -> None:
         click.echo(f'{out}/{problem}', err=True)
     click.echo(f'{len(loaded.entries)} files in the manifest, {len(problems)} problems')
     sys.exit(1 if problems else 0)
+
+
+kinds_option = click.option(
+    '--kind', 'kinds', multiple=True,
+    type=click.Choice(['notice', 'attachment', 'leaflet', 'cover', 'labels', 'proof', 'bundle',
+                       'packet']),
+    help='Only these kinds of document (repeatable). The default leaves out bundles and '
+         'packets, whose pages repeat the other documents.')
+dpi_option = click.option('--dpi', type=click.IntRange(24, 600), default=100, show_default=True,
+                          help='Resolution of the page images.')
+
+
+@main.command()
+@out_option
+@prefecture_option
+@kinds_option
+@dpi_option
+@click.pass_obj
+def preview(root: Path, out: Path, prefectures, kinds, dpi: int) -> None:
+    """Render PNG pages of the built PDFs, a gallery and contact sheets.
+
+    \b
+    Reads OUT/manifest.json (run build first) and writes, under OUT/preview/:
+      index.html              the gallery: by notice, kind, prefecture and language,
+                              thumbnails linking to full-size pages and to the PDFs
+      <document>/page-N.png   each page at --dpi; thumb-N.png beside it
+      contact-<kind>.png      every document of a kind, one row per prefecture
+    A document whose PDF has not changed is not rendered again.
+    """
+    from .preview import DEFAULT_KINDS
+    from .preview import preview as run_preview
+    try:
+        documents = run_preview(out, prefectures, tuple(kinds) or DEFAULT_KINDS, dpi)
+    except NoticegenError as exception:
+        _fail(exception)
+    pages = sum(len(document.pages) for document in documents)
+    click.echo(f'{len(documents)} documents, {pages} pages: {out / "preview" / "index.html"}')
+
+
+@main.command()
+@out_option
+@click.option('--baseline', required=True, metavar='DIR_OR_GIT_REF',
+              help='A built output folder (with manifest.json), or a git ref to build and '
+                   'compare with.')
+@kinds_option
+@dpi_option
+@click.option('--tolerance', type=click.FloatRange(0, 1), default=0.00001, show_default=True,
+              help='Share of a page\'s pixels that may differ before the page counts as changed.')
+@click.option('--pixel-threshold', type=click.IntRange(0, 255), default=16, show_default=True,
+              help='Grey-level difference (0-255) above which a pixel differs.')
+@click.option('--report-only', is_flag=True, help='Exit 0 even when something changed.')
+@click.pass_obj
+def diff(root: Path, out: Path, baseline: str, kinds, dpi: int, tolerance: float,
+         pixel_threshold: int, report_only: bool) -> None:
+    """Compare the built PDFs with a baseline, page image by page image.
+
+    Reports documents added, removed and re-paginated, and every page that changed
+    beyond the tolerance, with a diff image (changed pixels in red) and an HTML report
+    in OUT/diff/index.html. Exits 1 when anything changed, so that it can gate a
+    release; --report-only exits 0. Given a git ref (main, HEAD~1, a tag), it builds
+    that ref in a temporary worktree first.
+    """
+    import tempfile
+
+    from .preview import DEFAULT_KINDS, build_git_ref
+    from .preview import diff as run_diff
+    try:
+        with tempfile.TemporaryDirectory(prefix='noticegen-baseline-') as temporary:
+            folder = Path(baseline)
+            if not folder.is_dir():
+                click.echo(f'building {baseline} in a temporary worktree ...', err=True)
+                folder = build_git_ref(root, baseline, Path(temporary))
+            report = run_diff(out, folder, tuple(kinds) or DEFAULT_KINDS, dpi, tolerance,
+                              pixel_threshold)
+    except NoticegenError as exception:
+        _fail(exception)
+    for line in report.lines():
+        click.echo(line)
+    changes = (len(report.added) + len(report.removed) + len(report.repaginated)
+               + sum(len(pages) for pages in report.changed.values()))
+    click.echo(f'{report.compared} documents compared, {changes} changes: '
+               f'{out / "diff" / "index.html"}')
+    if report.anything and not report_only:
+        sys.exit(1)
+
+
+@main.command()
+@out_option
+@prefecture_option
+@click.option('--host', default='127.0.0.1', show_default=True, help='Address to listen on.')
+@click.option('--port', type=click.IntRange(0, 65535), default=8000, show_default=True,
+              help='Port to listen on (0: any free port).')
+@click.pass_obj
+def serve(root: Path, out: Path, prefectures, host: str, port: int) -> None:
+    """Build, preview and serve the gallery; rebuild when a source changes.
+
+    Watches notices/, attachments/, prefectures/ and templates/. After each
+    successful rebuild, open gallery pages reload by themselves. Use --prefecture
+    to keep rebuilds quick while editing one prefecture.
+    """
+    from .serve import serve as run_serve
+    run_serve(root, out.resolve(), prefectures, host, port,
+              echo=lambda message: click.echo(message, err=True))
