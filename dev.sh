@@ -13,13 +13,16 @@ APT_PACKAGES=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
   fonts-morisawa-bizud-mincho fonts-morisawa-bizud-gothic
 )
+# The browser test drives Debian's chromium through chromedriver; no test tool downloads one.
+TEST_APT_PACKAGES=(chromium chromium-driver)
 VENV=.venv
 
 log() { printf 'dev.sh: %s\n' "$*" >&2; }
 
+# $@: the Debian packages this command needs.
 ensure_apt() {
   local missing=() package
-  for package in "${APT_PACKAGES[@]}"; do
+  for package in "$@"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' \
       || missing+=("$package")
   done
@@ -55,12 +58,12 @@ command=${1:-build}
 [ $# -gt 0 ] && shift
 case "$command" in
   test)
-    ensure_apt
+    ensure_apt "${APT_PACKAGES[@]}" "${TEST_APT_PACKAGES[@]}"
     ensure_venv "[test]"
     exec "$VENV/bin/python" -m pytest "$@"
     ;;
   *)
-    ensure_apt
+    ensure_apt "${APT_PACKAGES[@]}"
     ensure_venv ""
     exec "$VENV/bin/python" build.py "$command" "$@"
     ;;

@@ -1,0 +1,220 @@
+"""Previews: page images, ink per kind, gallery links, visual diffs, and the live gallery."""
+
+from __future__ import annotations
+
+import html.parser
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pypdf
+import pytest
+
+from conftest import ROOT, copy_project, run_cli
+
+NOTICE = '2024-10-08-onestop'
+DPI = 50
+# The share of dark pixels each kind of page may have: an empty or all-black page fails.
+INK = {'notice': (0.005, 0.15), 'attachment': (0.02, 0.2), 'leaflet': (0.01, 0.3),
+       'cover': (0.01, 0.15), 'labels': (0.005, 0.15)}
+
+
+@pytest.fixture(scope='module')
+def previewed(full_build, tmp_path_factory):
+    out = tmp_path_factory.mktemp('preview') / 'dist'
+    shutil.copytree(full_build, out)
+    result = run_cli('preview', '--out', str(out), '--dpi', str(DPI))
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def test_pages_match_the_pdfs_at_the_dpi(previewed):
+    from PIL import Image
+    record = json.loads((previewed / 'preview' / 'previews.json').read_text(encoding='utf-8'))
+    manifest = {e['path']: e for e in json.loads(
+        (previewed / 'manifest.json').read_text(encoding='utf-8'))['outputs']}
+    assert set(record) == {path for path, e in manifest.items()
+                           if e['kind'] in INK}  # bundles and packets are not previewed
+    for path, entry in record.items():
+        reader = pypdf.PdfReader(previewed / path)
+        assert len(entry['pages']) == len(reader.pages), path
+        for page, png in zip(reader.pages, entry['pages']):
+            width, height = float(page.mediabox.width), float(page.mediabox.height)
+            with Image.open(previewed / png) as image:
+                assert abs(image.width - width * DPI / 72) <= 1
+                assert abs(image.height - height * DPI / 72) <= 1
+
+
+def test_every_page_has_the_ink_its_kind_expects(previewed):
+    from PIL import Image
+
+    from noticegen.preview import ink
+    record = json.loads((previewed / 'preview' / 'previews.json').read_text(encoding='utf-8'))
+    manifest = {e['path']: e for e in json.loads(
+        (previewed / 'manifest.json').read_text(encoding='utf-8'))['outputs']}
+    for path, entry in record.items():
+        low, high = INK[manifest[path]['kind']]
+        for png in entry['pages']:
+            with Image.open(previewed / png) as image:
+                assert low < ink(image) < high, (png, ink(image))
+
+
+def test_ink_check_fails_on_blank_and_black_pages():
+    from PIL import Image
+
+    from noticegen.preview import ink
+    assert ink(Image.new('RGB', (100, 100), 'white')) == 0
+    assert ink(Image.new('RGB', (100, 100), 'black')) == 1
+
+
+class Links(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if name in ('href', 'src') and value:
+                self.links.append(value)
+
+
+def test_every_gallery_link_resolves(previewed):
+    gallery = previewed / 'preview' / 'index.html'
+    parser = Links()
+    parser.feed(gallery.read_text(encoding='utf-8'))
+    assert len(parser.links) > 300
+    for link in parser.links:
+        target = (gallery.parent / unquote(urlsplit(link).path)).resolve()
+        assert target.is_file(), link
+    kinds = {'contact-leaflet.png', 'contact-notice.png', 'contact-cover.png'}
+    assert kinds <= {p.name for p in (previewed / 'preview').iterdir()}
+    assert f'{NOTICE}/leaflets/13-tokyo.pdf' in gallery.read_text(encoding='utf-8')
+
+
+def test_diff_catches_a_one_digit_change_and_names_the_page(full_build, tmp_path):
+    root = copy_project(tmp_path / 'project')
+    out = root / 'dist'
+    shutil.copytree(full_build, out)
+    identical = run_cli('diff', '--out', str(out), '--baseline', str(full_build), root=root)
+    assert identical.returncode == 0, identical.stdout + identical.stderr
+    assert '0 changes' in identical.stdout
+    path = root / 'prefectures' / '47-okinawa.yaml'
+    path.write_text(path.read_text(encoding='utf-8').replace(
+        'number: 098-975-0166', 'number: 098-975-0167'), encoding='utf-8')
+    assert run_cli('build', '--out', str(out), root=root).returncode == 0
+    result = run_cli('diff', '--out', str(out), '--baseline', str(full_build), root=root)
+    assert result.returncode == 1
+    changed = [line for line in result.stdout.splitlines() if line.startswith('changed:')]
+    assert len(changed) == 1, result.stdout
+    assert changed[0].startswith(f'changed: {NOTICE}/leaflets/47-okinawa.pdf page 2:')
+    assert (out / 'diff' / NOTICE / 'leaflets' / '47-okinawa' / 'page-2.png').is_file()
+    report = (out / 'diff' / 'index.html').read_text(encoding='utf-8')
+    assert '47-okinawa.pdf' in report
+    only = run_cli('diff', '--out', str(out), '--baseline', str(full_build), '--report-only',
+                   root=root)
+    assert only.returncode == 0
+
+
+def test_diff_reports_added_removed_and_repaginated(full_build, tmp_path):
+    out = tmp_path / 'dist'
+    shutil.copytree(full_build, out)
+    manifest_path = out / 'manifest.json'
+    manifest = json.loads(manifest_path.read_text(encoding='utf-8'))
+    entries = {e['path']: e for e in manifest['outputs']}
+    # Pretend the leaflet of 01 is gone and the letter has one page more than before.
+    baseline = tmp_path / 'baseline'
+    shutil.copytree(full_build, baseline)
+    letter = baseline / NOTICE / 'notice.pdf'
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(letter))
+    writer.add_blank_page()
+    writer.write(letter)
+    base_manifest = json.loads((baseline / 'manifest.json').read_text(encoding='utf-8'))
+    for entry in base_manifest['outputs']:
+        if entry['path'] == f'{NOTICE}/notice.pdf':
+            entry['sha256'] = 'changed'
+    (baseline / 'manifest.json').write_text(json.dumps(base_manifest), encoding='utf-8')
+    del entries[f'{NOTICE}/leaflets/01-hokkaido.pdf']
+    manifest['outputs'] = list(entries.values())
+    manifest_path.write_text(json.dumps(manifest), encoding='utf-8')
+    result = run_cli('diff', '--out', str(out), '--baseline', str(baseline))
+    assert result.returncode == 1
+    assert f'removed: {NOTICE}/leaflets/01-hokkaido.pdf' in result.stdout
+    assert f'repaginated: {NOTICE}/notice.pdf: 4 → 3 pages' in result.stdout
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+CHROMIUM = shutil.which('chromium')
+CHROMEDRIVER = shutil.which('chromedriver')
+
+
+@pytest.mark.skipif(not (CHROMIUM and CHROMEDRIVER),
+                    reason='needs Debian chromium and chromium-driver (./dev.sh test installs them)')
+def test_live_gallery_shows_an_edit_without_a_manual_reload(tmp_path):
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    root = copy_project(tmp_path / 'project')
+    out = root / 'dist'
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, str(ROOT / 'build.py'), '--root', str(root), 'serve', '--out', str(out),
+         '-p', '47', '--port', str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ('--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic',
+                 '--no-first-run', '--disable-background-networking',
+                 '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+                 f'--user-data-dir={tmp_path / "chromium"}'):
+        options.add_argument(flag)
+    driver = None
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(('127.0.0.1', port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None, server.stderr.read()
+                time.sleep(0.2)
+        driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+        driver.get(f'http://127.0.0.1:{port}/preview/index.html')
+        selector = f'div.doc[data-path="{NOTICE}/leaflets/47-okinawa.pdf"] img'
+
+        def leaflet_images():
+            return [img.get_attribute('src') for img in driver.find_elements(By.CSS_SELECTOR, selector)]
+
+        before = leaflet_images()
+        assert len(before) == 2
+        loaded = driver.execute_script(
+            'return Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)')
+        assert loaded
+        driver.execute_script('window.__marker = 1')  # gone once the page reloads itself
+        path = root / 'prefectures' / '47-okinawa.yaml'
+        path.write_text(path.read_text(encoding='utf-8').replace(
+            'number: 098-975-0166', 'number: 098-975-0167'), encoding='utf-8')
+        WebDriverWait(driver, 90, poll_frequency=0.5).until(
+            lambda d: d.execute_script('return window.__marker === undefined')
+            and leaflet_images() and leaflet_images() != before)
+        after = leaflet_images()
+        assert after[1] != before[1]  # the back page, where the number is, is a new image
+        assert driver.execute_script(
+            'return Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)')
+    finally:
+        if driver is not None:
+            driver.quit()
+        server.terminate()
+        server.wait(timeout=10)
