@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import NoticegenError, RenderError, SourceError, ValidationFailed
-from .fonts import Font, fonts_for
+from .fonts import Font, fonts_for, stack_for
 from .glyphs import check_source, check_text
 from .model import PdfAttachment
 from .assemble import page_count
@@ -33,14 +33,23 @@ class Checked:
     fonts: dict[str, list[Font]]
 
     def fonts_of(self, job: Job) -> list[Font]:
-        return self.fonts[job.layout[1]] if job.layout else []
+        """The fonts a job's PDF may embed: those of all its stylesheets."""
+        found = []
+        for stylesheet in job.stylesheets:
+            found += [font for font in self.fonts[stylesheet] if font not in found]
+        return found
 
 
-def _sources_of(job: Job) -> list[Source]:
+def _sources_of(job: Job, project: Project) -> list[Source]:
     """The sources whose text ``job`` prints."""
     if job.kind == 'notice':
         return job.notice.sources
+    if job.kind == 'card':
+        return [project.cards[lang][1] for lang in dict.fromkeys((job.lang, 'en'))] + [
+            job.prefecture.source]
     sources = [job.notice.source]
+    if job.kind == 'leaflet' and job.lang != 'ja':
+        sources.append(job.notice.translations[job.attachment.number][job.lang][1])
     for attachment, source in zip(job.notice.attachments, job.notice.attachment_sources):
         if attachment is job.attachment:
             sources.append(source)
@@ -50,20 +59,32 @@ def _sources_of(job: Job) -> list[Source]:
 
 
 def check(root: Path = ROOT, prefectures: list[str] | None = None,
-          proofs: bool = False) -> Checked:
-    """Load, validate and glyph-check every source; raise ValidationFailed on any error."""
+          proofs: bool = False, langs: list[str] | None = None) -> Checked:
+    """Load, validate and glyph-check every source; raise ValidationFailed on any error.
+
+    ``langs``: the languages of the patient cards and translated leaflets to build;
+    None means the default (reviewed languages, plus ja, やさしい日本語 and en).
+    """
+    from .i18n import catalog_path
+    from .languages import default_languages
+
     project = load_project(root)
     if prefectures is not None:
         unknown = [code for code in prefectures if code not in project.prefectures]
         if unknown:
             raise NoticegenError(f'no data for prefecture {", ".join(unknown)} in prefectures/')
-    jobs = plan(project, prefectures, proofs)
+    if langs is None:
+        langs = default_languages(project)
+    jobs = plan(project, prefectures, proofs, langs)
     templates = project.templates
-    layouts = sorted({name for job in jobs if job.layout for name in job.layout})
+    layouts = sorted({name for job in jobs if job.layout for name in job.layout}
+                     | {name for job in jobs for name in job.stylesheets})
     for name in layouts:
         if not (templates / name).is_file():
             raise NoticegenError(f'{project.relative(templates / name)}: template not found')
-    fonts = {name: fonts_for(templates / name) for name in layouts if name.endswith('.css')}
+    language_sheets = {job.language_stylesheet for job in jobs if job.language_stylesheet}
+    fonts = {name: (stack_for if name in language_sheets else fonts_for)(templates / name)
+             for name in layouts if name.endswith('.css')}
     errors: list[SourceError] = []
     done: set[tuple[str, str]] = set()
     cache = GlyphCache(project, layouts, fonts)
@@ -79,21 +100,29 @@ def check(root: Path = ROOT, prefectures: list[str] | None = None,
     for job in jobs:
         if not job.layout:
             continue
-        template, stylesheet = job.layout
+        template = job.layout[0]
+        # A language's stylesheet declares a fallback stack: any of its fonts may cover a
+        # character. Otherwise every font the layout declares must (headings and body differ).
+        stylesheet = job.language_stylesheet or job.layout[1]
+        stack = job.language_stylesheet is not None
         job_fonts = fonts[stylesheet]
-        for source in _sources_of(job):
+        for source in _sources_of(job, project):
             if once(source.path, stylesheet):
-                errors.extend(check_source(source, job_fonts))
-        if job.kind in ('leaflet', 'proof') and project.national_source and once(
+                errors.extend(check_source(source, job_fonts, stack))
+        if job.kind in ('leaflet', 'proof', 'card') and project.national_source and once(
                 project.national_source.path, stylesheet):
-            errors.extend(check_source(project.national_source, job_fonts))
+            errors.extend(check_source(project.national_source, job_fonts, stack))
         if once(template, stylesheet):
-            # The template's text, the stylesheet's (content: "●", counter symbols) and
-            # the words the code itself prints.
-            for path in (templates / template, templates / stylesheet):
+            # The template's text, the stylesheets' (content: "●", counter symbols), the
+            # language's template strings, and the words the code itself prints.
+            paths = [templates / template, *(templates / name for name in job.stylesheets)]
+            if stack:
+                po = catalog_path(project.root / 'locales', job.lang)
+                paths += [po] if po.is_file() else []
+            for path in paths:
                 errors.extend(check_text(project.relative(path),
-                                         path.read_text(encoding='utf-8'), job_fonts))
-            errors.extend(check_text('(generated text)', GENERATED_TEXT, job_fonts))
+                                         path.read_text(encoding='utf-8'), job_fonts, stack))
+            errors.extend(check_text('(generated text)', GENERATED_TEXT, job_fonts, stack))
     if errors:
         raise ValidationFailed(sorted(set(errors)))
     cache.record()
@@ -293,7 +322,14 @@ def render_job(renderer, checked: Checked, job: Job, parts: dict[str, bytes]) ->
         return renderer.letter(job.notice)
     if job.kind == 'leaflet':
         return renderer.leaflet(job.notice, job.attachment, job.prefecture.prefecture,
-                                project.national)
+                                project.national, job.lang)
+    if job.kind == 'card':
+        from .i18n import is_reviewed
+        from .model import partial_date_start
+        text, _ = project.card(job.lang)
+        created = partial_date_start(project.national.valid_as_of).isoformat()
+        return renderer.card(text, is_reviewed(project, job.lang), job.prefecture.prefecture,
+                             project.national, job.lang, f'{created}T00:00:00+09:00')
     if job.kind == 'attachment' and isinstance(job.attachment, PdfAttachment):
         return renderer.included(job.notice, job.attachment,
                                  (project.root / job.inputs[2]).read_bytes())
@@ -384,7 +420,8 @@ def build(out: Path, root: Path = ROOT, prefectures: list[str] | None = None,
 
     def record(item: Rendered, save: bool = True) -> None:
         job = by_output[item.output]
-        fields = dict(kind=job.kind, notice=job.notice.notice.id, prefecture=job.code)
+        fields = dict(kind=job.kind, notice=job.notice.notice.id, prefecture=job.code,
+                      lang=job.lang)
         if item.current:
             outcome = Outcome(job, 'unchanged', pages=manifest.entries[item.output].pages)
             result.outcomes.append(outcome)
@@ -401,7 +438,7 @@ def build(out: Path, root: Path = ROOT, prefectures: list[str] | None = None,
             if not unchanged:
                 write_atomic(target, item.data)
             manifest.entries[item.output] = Entry(
-                path=item.output, lang='ja', pages=item.pages, bytes=len(item.data),
+                path=item.output, pages=item.pages, bytes=len(item.data),
                 sha256=sha256(item.data), inputs=job_keys[item.output], status='ok', **fields)
             outcome = Outcome(job, 'unchanged' if unchanged else 'built', pages=item.pages)
         if save:

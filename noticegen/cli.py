@@ -98,6 +98,23 @@ def _prefectures(context, parameter, values):
     return sorted(set(codes))
 
 
+def _languages(context, parameter, value):
+    if value is None:
+        return None
+    from .languages import parse_languages
+    try:
+        return parse_languages(value)
+    except ValueError as exception:
+        raise click.BadParameter(str(exception)) from None
+
+
+lang_option = click.option(
+    '--lang', 'langs', metavar='LANGS', callback=_languages,
+    help='Languages of the patient cards and translated leaflets: comma-separated codes '
+         '(ja,en,th), all, or none. The default is the reviewed languages plus ja, ja-easy '
+         'and en. The mailing itself is always Japanese.')
+
+
 prefecture_option = click.option(
     '--prefecture', '-p', 'prefectures', multiple=True, callback=_prefectures,
     metavar='CODE|NAME',
@@ -119,25 +136,28 @@ def validate(root: Path, strict: bool, as_of) -> None:
     and errors with --strict.
     """
     from .build import check
+    from .languages import LANGUAGES
     try:
-        checked = check(root)
+        checked = check(root, langs=list(LANGUAGES))  # every language's text is checked
     except NoticegenError as exception:
         _fail(exception)
     _quality(checked.project, as_of, strict)
     project = checked.project
-    sources = sum(len(n.sources) for n in project.notices) + len(project.prefectures) + (
-        project.national is not None)
+    sources = (sum(len(n.sources) + sum(len(t) for t in n.translations.values())
+                   for n in project.notices)
+               + len(project.prefectures) + (project.national is not None) + len(project.cards))
     click.echo(f'{sources} sources valid; {len(checked.jobs)} files to build.')
 
 
 @main.command(name='list')
 @prefecture_option
+@lang_option
 @click.pass_obj
-def list_command(root: Path, prefectures) -> None:
+def list_command(root: Path, prefectures, langs) -> None:
     """Show every source and the documents a build would write."""
     from .build import check
     try:
-        checked = check(root, prefectures)
+        checked = check(root, prefectures, langs=langs)
     except NoticegenError as exception:
         _fail(exception)
     for notice_set in checked.project.notices:
@@ -168,7 +188,7 @@ jobs_option = click.option(
 
 
 def _run(root: Path, out: Path, prefectures, jobs, force: bool, proofs: bool = False,
-         strict: bool = False, as_of=None) -> None:
+         strict: bool = False, as_of=None, langs=None) -> None:
     """Check, build with a progress display, print the summary, exit 1 on failures."""
     import time
 
@@ -177,13 +197,14 @@ def _run(root: Path, out: Path, prefectures, jobs, force: bool, proofs: bool = F
 
     started = time.perf_counter()
     try:
-        checked = check(root, prefectures, proofs=proofs)
+        checked = check(root, prefectures, proofs=proofs, langs=langs)
     except NoticegenError as exception:
         if isinstance(exception, ValidationFailed):
             mark_invalid(out, exception.errors)
         _fail(exception)
     if not proofs:
         _quality(checked.project, as_of, strict, quiet=not strict)
+        _translation_warnings(checked)
     bar = None
     if sys.stderr.isatty():
         bar = click.progressbar(length=len(checked.jobs), label='building', file=sys.stderr,
@@ -225,11 +246,13 @@ def _run(root: Path, out: Path, prefectures, jobs, force: bool, proofs: bool = F
 @out_option
 @prefecture_option
 @jobs_option
+@lang_option
 @click.option('--force', is_flag=True, help='Render everything, even what is up to date.')
 @strict_option
 @as_of_option
 @click.pass_obj
-def build(root: Path, out: Path, prefectures, jobs, force: bool, strict: bool, as_of) -> None:
+def build(root: Path, out: Path, prefectures, jobs, langs, force: bool, strict: bool,
+          as_of) -> None:
     """Validate every source, then write every document that is not up to date.
 
     \b
@@ -242,6 +265,8 @@ def build(root: Path, out: Path, prefectures, jobs, force: bool, strict: bool, a
       covers/NN-name.pdf      the 送付状 of each prefecture's packet
       bundles/NN-name.pdf     the letter and all 別添 for one prefecture, for printing
       packets/NN-name.pdf     what is mailed: the 送付状, the letter and all 別添
+      leaflets/NN-name.LANG.pdf   別添1 in another language (--lang)
+      cards/NN-name.LANG.pdf  the one-page patient card in each language (--lang)
     and OUT/manifest.json: path, kind, pages, bytes, sha256, input hash and status of each.
 
     Nothing is written unless every source is valid. Shared documents are rendered
@@ -252,7 +277,7 @@ def build(root: Path, out: Path, prefectures, jobs, force: bool, strict: bool, a
     the next build resumes. A document that fails (an overflow, say) keeps its
     previous file, is marked failed in the manifest, and makes the build exit 1.
     """
-    _run(root, out, prefectures, jobs, force, strict=strict, as_of=as_of)
+    _run(root, out, prefectures, jobs, force, strict=strict, as_of=as_of, langs=langs)
 
 
 @main.command()
@@ -298,8 +323,8 @@ def manifest(out: Path, check_files: bool) -> None:
 
 kinds_option = click.option(
     '--kind', 'kinds', multiple=True,
-    type=click.Choice(['notice', 'attachment', 'leaflet', 'cover', 'labels', 'proof', 'bundle',
-                       'packet']),
+    type=click.Choice(['notice', 'attachment', 'leaflet', 'card', 'cover', 'labels', 'proof',
+                       'bundle', 'packet']),
     help='Only these kinds of document (repeatable). The default leaves out bundles and '
          'packets, whose pages repeat the other documents.')
 dpi_option = click.option('--dpi', type=click.IntRange(24, 600), default=100, show_default=True,
@@ -397,3 +422,56 @@ def serve(root: Path, out: Path, prefectures, host: str, port: int) -> None:
     from .serve import serve as run_serve
     run_serve(root, out.resolve(), prefectures, host, port,
               echo=lambda message: click.echo(message, err=True))
+
+
+def _translation_warnings(checked) -> None:
+    """Warn about card fields and template strings that fall back to English."""
+    from .i18n import load_catalog, template_messages
+    project = checked.project
+    langs = sorted({job.lang for job in checked.jobs if job.kind == 'card'
+                    or (job.kind == 'leaflet' and job.lang != 'ja')})
+    messages = template_messages(project.root / 'locales')
+    for lang in langs:
+        if lang in project.cards:
+            missing = project.cards[lang][0].missing
+            if missing:
+                click.echo(f'warning: {lang}: card text falls back to English for: '
+                           f'{", ".join(missing)} ({project.cards[lang][1].path})', err=True)
+        if lang != 'en':
+            catalog = load_catalog(project.root / 'locales', lang)
+            missing = [message for message in messages if message not in catalog.messages]
+            if missing:
+                click.echo(f'warning: {lang}: {len(missing)} template strings fall back to '
+                           f'English: {", ".join(repr(m) for m in missing[:3])}'
+                           f'{" ..." if len(missing) > 3 else ""}', err=True)
+
+
+@main.command()
+@click.option('--extract', is_flag=True,
+              help='Refresh locales/messages.pot from the templates and code, and update every '
+                   'language\'s .po file (Babel extract + update), before reporting.')
+@click.pass_obj
+def i18n(root: Path, extract: bool) -> None:
+    """Report translation coverage per language and document: coverage, status, source.
+
+    \b
+    Documents: templates (the gettext catalog locales/LANG/LC_MESSAGES/messages.po),
+    card (cards/patient-card.LANG.yaml) and leaflet (attachments/.../*.LANG.yaml).
+    Status: source (the original), reviewed, unreviewed, missing. By default a build
+    makes only reviewed languages, plus ja, ja-easy and en; --lang all makes every one.
+    """
+    from .i18n import coverage
+    from .i18n import extract as run_extract
+    from .project import load_project
+    if extract:
+        run_extract(root / 'templates', root / 'noticegen', root / 'locales')
+        click.echo('locales/messages.pot and the .po files are up to date with the templates')
+    try:
+        project = load_project(root)
+    except NoticegenError as exception:
+        _fail(exception)
+    click.echo(f'{"lang":<8} {"document":<10} {"coverage":>9}  {"status":<10} source')
+    for row in coverage(project):
+        missing = f'  missing: {", ".join(row.missing[:4])}' if row.missing else ''
+        click.echo(f'{row.lang:<8} {row.document:<10} {row.translated:>3}/{row.total:<3} '
+                   f'{row.share:>4.0%}  {row.status:<10} {row.source}{missing}')

@@ -23,12 +23,13 @@ class Font:
     family: str
     path: Path
     postscript_name: str
+    index: int = 0          # the face within a collection (.ttc)
 
     @functools.cached_property
     def codepoints(self) -> frozenset[int]:
         """The characters the font has (read on first use: it takes a while)."""
         from fontTools.ttLib import TTFont
-        with TTFont(self.path, lazy=True, fontNumber=0) as font:
+        with TTFont(self.path, lazy=True, fontNumber=self.index) as font:
             return frozenset(font.getBestCmap())
 
 
@@ -76,18 +77,44 @@ def find_font(family: str) -> Font:
     """Locate ``family`` through fontconfig, refusing any substitute."""
     try:
         result = subprocess.run(
-            ['fc-match', '--format=%{family}\n%{file}\n%{postscriptname}', f'{family}:style=Regular'],
-            capture_output=True, text=True, check=True)
+            ['fc-match', '--format=%{family}\n%{file}\n%{postscriptname}\n%{index}',
+             f'{family}:style=Regular'], capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError) as exception:
         raise FontMissing(f'cannot ask fontconfig for {family!r}: {exception}') from None
-    names, file, postscript = (result.stdout.split('\n') + ['', '', ''])[:3]
+    names, file, postscript, index = (result.stdout.split('\n') + ['', '', '', ''])[:4]
     if family not in [name.strip() for name in names.split(',')]:
         raise FontMissing(
             f'the font {family!r} is not installed (fontconfig offers {names!r} instead); '
             f'run ./dev.sh build to install the fonts')
-    return Font(family, Path(file), postscript)
+    return Font(family, Path(file), postscript, int(index or 0))
 
 
 def fonts_for(css_path: Path) -> list[Font]:
     """Return the installed fonts behind every family ``css_path`` declares."""
     return [find_font(family) for family in declared_families(css_path)]
+
+
+@functools.cache
+def declared_stack(css_path: Path) -> tuple[str, ...]:
+    """Every named family of every font-family declaration in ``css_path``, in order.
+
+    A language's stylesheet declares a fallback stack (Thai, then Latin, then Japanese for
+    names): a character is covered when any font of the stack has it.
+    """
+    rules = tinycss2.parse_stylesheet(css_path.read_text(encoding='utf-8'),
+                                      skip_comments=True, skip_whitespace=True)
+    found: list[str] = []
+    for rule in rules:
+        if rule.type != 'qualified-rule':
+            continue
+        for declaration in tinycss2.parse_blocks_contents(rule.content, skip_comments=True,
+                                                          skip_whitespace=True):
+            if declaration.type == 'declaration' and declaration.lower_name == 'font-family':
+                for family in _family_names(declaration.value):
+                    if family.lower() not in GENERIC_FAMILIES and family not in found:
+                        found.append(family)
+    return tuple(found)
+
+
+def stack_for(css_path: Path) -> list[Font]:
+    return [find_font(family) for family in declared_stack(css_path)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import unicodedata
-from pathlib import Path
 from typing import Any, Iterator
 
 from .errors import SourceError
@@ -25,9 +24,14 @@ def _strings(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
             yield from _strings(item, loc + (index,))
 
 
-def _missing(text: str, fonts: list[Font]) -> Iterator[tuple[int, str, Font]]:
+def _missing(text: str, fonts: list[Font], any_font: bool = False):
+    """Characters not covered: by every font, or with ``any_font`` by any font of a stack."""
     for offset, char in enumerate(text):
         if char in _IGNORED:
+            continue
+        if any_font:
+            if not any(ord(char) in font.codepoints for font in fonts):
+                yield offset, char, fonts
             continue
         for font in fonts:
             if ord(char) not in font.codepoints:
@@ -35,17 +39,20 @@ def _missing(text: str, fonts: list[Font]) -> Iterator[tuple[int, str, Font]]:
                 break
 
 
-def _describe(char: str, font: Font) -> str:
+def _describe(char: str, font) -> str:
     name = unicodedata.name(char, 'unnamed character')
+    if isinstance(font, list):
+        return (f'U+{ord(char):04X} {char!r} ({name}) is in none of the fonts '
+                f'{", ".join(repr(f.family) for f in font)}')
     return (f'U+{ord(char):04X} {char!r} ({name}) is not in the font '
             f'{font.family!r} ({font.path.name})')
 
 
-def check_source(source: Source, fonts: list[Font]) -> list[SourceError]:
+def check_source(source: Source, fonts: list[Font], any_font: bool = False) -> list[SourceError]:
     """Check every string value of ``source``."""
     errors = []
     for loc, text in _strings(source.data, ()):
-        for offset, char, font in _missing(text, fonts):
+        for offset, char, font in _missing(text, fonts, any_font):
             line, col = source.char_position(loc, text, offset)
             errors.append(SourceError(
                 source.path, line, col,
@@ -53,16 +60,15 @@ def check_source(source: Source, fonts: list[Font]) -> list[SourceError]:
     return errors
 
 
-def check_text(path: str, text: str, fonts: list[Font]) -> list[SourceError]:
+def check_text(path: str, text: str, fonts: list[Font],
+               any_font: bool = False) -> list[SourceError]:
     """Check a template or other literal text, reporting the exact line and column."""
     errors = []
     for number, line in enumerate(text.splitlines(), start=1):
-        for offset, char, font in _missing(line, fonts):
+        for offset, char, font in _missing(line, fonts, any_font):
             if char.isascii():
                 continue  # markup and CSS, never printed as such
             errors.append(SourceError(path, number, offset + 1, _describe(char, font)))
     return errors
 
 
-def check_file(path: Path, display: str, fonts: list[Font]) -> list[SourceError]:
-    return check_text(display, path.read_text(encoding='utf-8'), fonts)

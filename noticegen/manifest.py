@@ -78,8 +78,9 @@ class Manifest:
         """Record a failure; the previous file stays on disk but is no longer 'ok'."""
         entry = self.entries.get(path)
         if entry is None:
+            fields.setdefault('lang', 'ja')
             entry = Entry(path=path, pages=0, bytes=0, sha256='', inputs='', status='failed',
-                          lang='ja', **fields)
+                          **fields)
             target = self.out / path
             if target.is_file():
                 data = target.read_bytes()

@@ -329,6 +329,7 @@ class Phone(Model):
     status_note: Text | None = None
     source: Text
     as_of: PartialDate | None = None
+    prefecture_only: bool = False   # 県内限定: reachable only from inside the prefecture
 
     @model_validator(mode='after')
     def _explain_doubt(self) -> Phone:
@@ -340,6 +341,8 @@ class Phone(Model):
 
 class Center(Model):
     name: Line
+    name_romaji: Line | None = None        # printed on non-Japanese outputs only, if sourced
+    name_romaji_source: Text | None = None
     status: Literal['confirmed', 'candidate']
     status_note: Text | None = None
     hours: Text | None = None
@@ -350,6 +353,13 @@ class Center(Model):
     as_of: PartialDate | None = None
     phones: list[Phone] = []
     note: Text | None = None
+
+    @model_validator(mode='after')
+    def _romaji_needs_source(self) -> Center:
+        if self.name_romaji and not self.name_romaji_source:
+            raise ValueError('name_romaji needs name_romaji_source: a romanised name is printed '
+                             'only when a source gives it')
+        return self
 
     @model_validator(mode='after')
     def _display_needs_url(self) -> Center:
@@ -441,3 +451,60 @@ class NationalData(Model):
     hikari_denwa: NationalPhone
     night_holiday_call_center: NationalService
     sns: NationalService
+
+
+# --- Translations -------------------------------------------------------------------------
+
+class Translation(Model):
+    """Where a translation came from, and whether a fluent speaker has reviewed it."""
+
+    source: Text
+    reviewed: bool = False
+    reviewer: Line | None = None
+
+    @model_validator(mode='after')
+    def _reviewer_named(self) -> Translation:
+        if self.reviewed and not self.reviewer:
+            raise ValueError('a reviewed translation names its reviewer')
+        return self
+
+
+class LeafletTranslation(Model):
+    """別添1 in another language: its own front page and back-page wording."""
+
+    lang: Line
+    translation: Translation
+    title: Line
+    front: LeafletFront
+    back: LeafletBack
+
+
+CARD_FIELDS = ('title', 'intro', 'confidential', 'short_dial_lead', 'short_dial_note',
+               'hikari_lead', 'centers_heading', 'no_number', 'night_holiday', 'sns_lead',
+               'abroad', 'as_of', 'hours_in_japanese', 'unreviewed')
+
+
+class CardText(Model):
+    """The patient card's text in one language. The Japanese source has every field; a
+    translation may lack some, which then fall back to English, with a warning."""
+
+    lang: Line
+    translation: Translation | None = None    # None only for the Japanese source
+    title: Text | None = None
+    intro: Text | None = None
+    confidential: Text | None = None
+    short_dial_lead: Text | None = None
+    short_dial_note: Text | None = None       # that #8891 works only from a phone in Japan
+    hikari_lead: Text | None = None
+    centers_heading: Text | None = None       # {prefecture}
+    no_number: Text | None = None
+    night_holiday: Text | None = None
+    sns_lead: Text | None = None
+    abroad: Text | None = None                # introduces the +81 forms
+    as_of: Text | None = None                 # {date}
+    hours_in_japanese: Text | None = None     # a note beside hours printed in Japanese
+    unreviewed: Text | None = None            # the mark on an unreviewed card
+
+    @property
+    def missing(self) -> list[str]:
+        return [name for name in CARD_FIELDS if getattr(self, name) is None]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
+from .languages import LANGUAGES
 from .mailing import recipients
 from .model import LeafletAttachment, PdfAttachment, SummaryAttachment
 from .project import NoticeSet, PrefectureData, Project
@@ -21,6 +22,7 @@ LAYOUTS = {
     'proof': ('proof.html', 'proof.css'),
     'cover': ('cover.html', 'cover.css'),
     'labels': ('labels.html', 'labels.css'),
+    'card': ('card.html', 'card.css'),
 }
 SHARED_KINDS = ('notice', 'attachment', 'labels')
 PREFECTURE_KINDS = ('leaflet', 'cover', 'bundle', 'packet', 'proof')
@@ -39,6 +41,21 @@ class Job:
     prefecture: PrefectureData | None = None
     parts: tuple[str, ...] = field(default=())  # outputs this one is made from, in order
     fingerprint: str = ''     # data that shapes the output, where a whole file would be too much
+    lang: str = 'ja'
+
+    @property
+    def language_stylesheet(self) -> str | None:
+        """The stylesheet declaring the fonts of a language other than the mailing's own."""
+        if self.kind == 'card' or (self.kind == 'leaflet' and self.lang != 'ja'):
+            return LANGUAGES[self.lang].stylesheet
+        return None
+
+    @property
+    def stylesheets(self) -> list[str]:
+        if self.layout is None:
+            return []
+        extra = self.language_stylesheet
+        return [self.layout[1], *([extra] if extra else [])]
 
     @property
     def layout(self) -> tuple[str, str] | None:
@@ -66,12 +83,15 @@ def _recipients_fingerprint(notice_set: NoticeSet, selected: list[PrefectureData
 
 
 def plan(project: Project, prefectures: list[str] | None = None,
-         proofs: bool = False) -> list[Job]:
+         proofs: bool = False, langs: list[str] | None = None) -> list[Job]:
     """List the files a build writes: shared ones first, then each prefecture's.
 
     The national mailing (no prefecture filter) adds the address labels and the mailing
-    list. With ``proofs``, list only the proof sheets of the selected prefectures.
+    list. With ``proofs``, list only the proof sheets of the selected prefectures. ``langs``
+    adds each prefecture's patient card, and the leaflet's translations, in those languages
+    (the mailing itself is always Japanese).
     """
+    langs = langs or []
     jobs = []
     templates = project.relative(project.templates)
 
@@ -124,8 +144,25 @@ def plan(project: Project, prefectures: list[str] | None = None,
             if leaflet is not None:
                 attachment, inputs = leaflet
                 jobs.append(Job('leaflet', notice_set, leaflet_output,
-                                (*inputs, *data_inputs, *layout_files('leaflet')),
-                                attachment, prefecture))
+                                (*inputs, *data_inputs, *layout_files('leaflet'),
+                                 *catalog_files(project, 'ja')), attachment, prefecture))
+                for lang, (_, source) in sorted(
+                        notice_set.translations.get(attachment.number, {}).items()):
+                    if lang in langs:
+                        jobs.append(Job(
+                            'leaflet', notice_set, f'{base}/leaflets/{stem}.{lang}.pdf',
+                            (*inputs, source.path, *data_inputs, *layout_files('leaflet'),
+                             f'{templates}/{LANGUAGES[lang].stylesheet}',
+                             *catalog_files(project, lang)), attachment, prefecture, lang=lang))
+            for lang in langs:
+                if lang in project.cards:
+                    card_sources = tuple(project.cards[code][1].path
+                                         for code in dict.fromkeys((lang, 'en')))
+                    jobs.append(Job('card', notice_set, f'{base}/cards/{stem}.{lang}.pdf',
+                                    (*card_sources, *data_inputs, *layout_files('card'),
+                                     f'{templates}/{LANGUAGES[lang].stylesheet}',
+                                     *catalog_files(project, lang)),
+                                    prefecture=prefecture, lang=lang))
             # The notice, then 別添1, 2, ... in number order.
             parts = (f'{base}/notice.pdf',
                      *(output or leaflet_output for _, output in sorted(documents)))
@@ -155,6 +192,13 @@ def tool_identity() -> str:
     return digest.hexdigest()
 
 
+def catalog_files(project: Project, lang: str) -> tuple[str, ...]:
+    """The message catalog of ``lang``, if it has one, as a job input."""
+    from .i18n import catalog_path
+    path = catalog_path(project.root / 'locales', lang)
+    return (project.relative(path),) if path.is_file() else ()
+
+
 class Keys:
     """Input hashes of jobs: file digests are read once, composite jobs hash their parts."""
 
@@ -178,8 +222,8 @@ class Keys:
             f'{self.tool}\0{job.kind}\0{job.output}\0{job.fingerprint}\0'.encode())
         for name in job.inputs:
             digest.update(f'{name}\0{self.file(name)}\0'.encode())
-        if job.layout:
-            for font in self.fonts.get(job.layout[1], ()):
+        for stylesheet in job.stylesheets:
+            for font in self.fonts.get(stylesheet, ()):
                 stat = font.path.stat()
                 digest.update(f'{font.path}\0{stat.st_size}\0{stat.st_mtime_ns}\0'.encode())
         for part in job.parts:

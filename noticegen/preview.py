@@ -15,10 +15,11 @@ from .manifest import MANIFEST, Manifest
 PREVIEW = 'preview'
 DIFF = 'diff'
 # Bundles and packets repeat the pages of the documents they merge: not previewed by default.
-DEFAULT_KINDS = ('notice', 'attachment', 'leaflet', 'cover', 'labels', 'proof')
+DEFAULT_KINDS = ('notice', 'attachment', 'leaflet', 'card', 'cover', 'labels', 'proof')
 THUMB_WIDTH = 180
 KIND_TITLES = {'notice': '事務連絡', 'attachment': '別添', 'leaflet': '別添1 リーフレット',
-               'cover': '送付状', 'labels': '宛名ラベル', 'proof': '確認用シート',
+               'card': '患者さん向けカード', 'cover': '送付状', 'labels': '宛名ラベル',
+               'proof': '確認用シート',
                'bundle': '一式', 'packet': '送付資料一式'}
 
 

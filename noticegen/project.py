@@ -9,7 +9,9 @@ from pathlib import Path
 from pydantic import TypeAdapter, ValidationError
 
 from .errors import SourceError, ValidationFailed
-from .model import Attachment, NationalData, Notice, Prefecture
+from .languages import LANGUAGES
+from .model import (CARD_FIELDS, Attachment, CardText, LeafletTranslation, NationalData, Notice,
+                    Prefecture)
 from .sources import Source, load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -23,6 +25,9 @@ class NoticeSet:
     source: Source
     attachments: list[Attachment] = field(default_factory=list)
     attachment_sources: list[Source] = field(default_factory=list)
+    # Translations of attachments: {number: {lang: (translation, source)}}.
+    translations: dict[int, dict[str, tuple[LeafletTranslation, Source]]] = field(
+        default_factory=dict)
 
     @property
     def sources(self) -> list[Source]:
@@ -42,6 +47,16 @@ class Project:
     prefectures: dict[str, PrefectureData] = field(default_factory=dict)  # by JIS code
     national: NationalData | None = None
     national_source: Source | None = None
+    cards: dict[str, tuple[CardText, Source]] = field(default_factory=dict)  # by language
+
+    def card(self, lang: str) -> tuple[CardText, list[str]]:
+        """The card text in ``lang``, with the fields that fell back to English."""
+        text, _ = self.cards[lang]
+        missing = text.missing
+        if not missing:
+            return text, []
+        english, _ = self.cards['en']
+        return text.model_copy(update={name: getattr(english, name) for name in missing}), missing
 
     @property
     def templates(self) -> Path:
@@ -154,7 +169,11 @@ def load_project(root: Path = ROOT) -> Project:
 
     attachments: list[tuple[Attachment, Source]] = []
     attachment_failed = False  # then a gap in the numbers is that failure, not another
+    translations: list[tuple[Path, Source]] = []
     for path in yaml_files(root / 'attachments'):
+        if _language_of(path):
+            translations.append((path, None))
+            continue
         source, load_errors = load_yaml(path, project.relative(path))
         errors.extend(load_errors)
         if load_errors:
@@ -186,6 +205,9 @@ def load_project(root: Path = ROOT) -> Project:
         owner.attachments.append(attachment)
         owner.attachment_sources.append(source)
 
+    for path, _ in translations:
+        _load_translation(project, path, by_id, errors)
+
     for notice_set in by_id.values():
         numbers = [a.number for a in notice_set.attachments]
         if numbers != list(range(1, len(numbers) + 1)) and not attachment_failed:
@@ -195,6 +217,7 @@ def load_project(root: Path = ROOT) -> Project:
                          f'missing 別添{", 別添".join(map(str, missing))}'))
 
     _load_prefectures(project, errors)
+    _load_cards(project, errors)
     if errors:
         raise ValidationFailed(errors)
     project.notices = sorted(by_id.values(), key=lambda n: n.notice.id)
@@ -256,3 +279,74 @@ def _load_prefectures(project: Project, errors: list[SourceError]) -> None:
         errors.append(SourceError(project.relative(folder / 'national.yaml'), 1, 1,
                                   'missing: the data set date and national numbers'))
     project.prefectures = dict(sorted(project.prefectures.items()))
+
+
+def _language_of(path: Path) -> str | None:
+    """'en' for 1-leaflet.en.yaml: a translation beside its Japanese source."""
+    parts = path.stem.rsplit('.', 1)
+    return parts[1] if len(parts) == 2 and parts[1] in LANGUAGES else None
+
+
+def _load_translation(project: Project, path: Path, notices: dict[str, NoticeSet],
+                      errors: list[SourceError]) -> None:
+    lang = _language_of(path)
+    source, load_errors = load_yaml(path, project.relative(path))
+    errors.extend(load_errors)
+    if load_errors:
+        return
+    translation = _validate(source, LeafletTranslation, errors)
+    if translation is None:
+        return
+    if translation.lang != lang:
+        errors.append(source.error(('lang',), f'the file name says {lang!r}, the file says '
+                                              f'{translation.lang!r}'))
+        return
+    original = path.with_name(path.stem.rsplit('.', 1)[0] + path.suffix)
+    for notice_set in notices.values():
+        for attachment, attachment_source in zip(notice_set.attachments,
+                                                 notice_set.attachment_sources):
+            if attachment_source.path == project.relative(original):
+                if attachment.kind != 'leaflet':
+                    errors.append(source.error((), f'only the leaflet is translated; '
+                                                   f'{original.name} is a {attachment.kind}'))
+                    return
+                notice_set.translations.setdefault(attachment.number, {})[lang] = (
+                    translation, source)
+                return
+    if not original.is_file():  # else the original is invalid, and reported already
+        errors.append(source.error((), f'{original.name}: no such attachment to translate'))
+
+
+def _load_cards(project: Project, errors: list[SourceError]) -> None:
+    """cards/patient-card.yaml (the Japanese source) and patient-card.<lang>.yaml."""
+    folder = project.root / 'cards'
+    for path in yaml_files(folder):
+        lang = _language_of(path) or 'ja'
+        source, load_errors = load_yaml(path, project.relative(path))
+        errors.extend(load_errors)
+        if load_errors:
+            continue
+        card = _validate(source, CardText, errors)
+        if card is None:
+            continue
+        if card.lang != lang:
+            errors.append(source.error(('lang',), f'the file name says {lang!r}, the file says '
+                                                  f'{card.lang!r}'))
+            continue
+        if lang in ('ja', 'en') and card.missing:
+            errors.append(source.error((), f'the {LANGUAGES[lang].english} card is what others '
+                                           f'fall back to: it needs every field; missing '
+                                           f'{", ".join(card.missing)}'))
+            continue
+        if lang == 'ja' and card.translation is not None:
+            errors.append(source.error(('translation',), 'the Japanese card is the source, not a '
+                                                         'translation'))
+            continue
+        if lang != 'ja' and card.translation is None:
+            errors.append(source.error((), 'a translation says where it came from: add '
+                                           'translation: {source: ..., reviewed: false}'))
+            continue
+        project.cards[lang] = (card, source)
+    if project.cards and not {'ja', 'en'} <= set(project.cards):
+        errors.append(SourceError(project.relative(folder), 1, 1,
+                                  'cards/ needs patient-card.yaml (ja) and patient-card.en.yaml'))

@@ -115,7 +115,9 @@ class Renderer:
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(self.templates),
             autoescape=True, undefined=jinja2.StrictUndefined,
-            trim_blocks=True, lstrip_blocks=True)
+            trim_blocks=True, lstrip_blocks=True, extensions=['jinja2.ext.i18n'])
+        self.catalogs: dict[str, object] = {}
+        self.use_language('ja')
         self.env.filters.update(jtext=jtext, nobr=nobr, wareki=format_wareki, widen=widen,
                                 qr=qr_data_uri)
         self.env.globals.update(marker=marker, attachment_label=attachment_label,
@@ -124,6 +126,18 @@ class Renderer:
         self.counter_style = CounterStyle()
         self.fetcher = make_url_fetcher(self.asset_roots or (self.templates,), self.refused)
         self._stylesheets: dict[str, object] = {}
+
+    def catalog(self, lang: str):
+        """The template strings of ``lang`` (compiled once per renderer)."""
+        if lang not in self.catalogs:
+            from .i18n import load_catalog
+            self.catalogs[lang] = load_catalog(self.templates.parent / 'locales', lang)
+        return self.catalogs[lang]
+
+    def use_language(self, lang: str):
+        catalog = self.catalog(lang)
+        self.env.install_gettext_translations(catalog, newstyle=True)
+        return catalog
 
     def stylesheet(self, name: str):
         """Parse ``templates/name`` once per renderer."""
@@ -137,7 +151,7 @@ class Renderer:
     def html(self, template: str, **context) -> str:
         return self.env.get_template(template).render(**context)
 
-    def render(self, html: str, stylesheet: str):
+    def render(self, html: str, stylesheet: str | list[str]):
         """Lay out ``html``; raise RenderError on a refused fetch or missing glyph."""
         from weasyprint import HTML
         from weasyprint.urls import FatalURLFetchingError
@@ -148,7 +162,9 @@ class Renderer:
         try:
             document = HTML(string=html, base_url=str(self.templates) + '/',
                             url_fetcher=self.fetcher).render(
-                stylesheets=[self.stylesheet(stylesheet)], font_config=self.font_config,
+                stylesheets=[self.stylesheet(name) for name in (
+                    [stylesheet] if isinstance(stylesheet, str) else stylesheet)],
+                font_config=self.font_config,
                 counter_style=self.counter_style, **PDF_OPTIONS)
         except FatalURLFetchingError as exception:
             cause = exception.__cause__ or exception
@@ -249,16 +265,55 @@ class Renderer:
         self.check_budget(document, f'letter {notice_set.notice.id}', html=html)
         return self.write(document)
 
-    def leaflet(self, notice_set: NoticeSet, attachment, prefecture, national) -> bytes:
-        """Render 別添1 for one prefecture: exactly two pages."""
+    def leaflet(self, notice_set: NoticeSet, attachment, prefecture, national,
+                lang: str = 'ja') -> bytes:
+        """Render 別添1 for one prefecture, in ``lang``: exactly two pages."""
+        from .languages import LANGUAGES
+        from .localize import month_text, prefecture_name
         notice = notice_set.notice
+        language = LANGUAGES[lang]
+        catalog = self.use_language(lang)
+        if lang == 'ja':
+            texts, reviewed = attachment, True
+            label = attachment_label(notice, attachment.number)
+            title = f'{label} {attachment.title}（{prefecture.name}）'
+        else:
+            texts, _ = notice_set.translations[attachment.number][lang]
+            reviewed = texts.translation.reviewed
+            label = catalog.gettext('Attachment %(number)s') % {'number': attachment.number}
+            title = f'{label} {texts.title} ({prefecture_name(prefecture, lang)})'
         html = self.html(
-            'leaflet.html', notice=notice, attachment=attachment, prefecture=prefecture,
-            national=national, label=attachment_label(notice, attachment.number),
-            as_of_text=format_wareki_month(_month_start(national.valid_as_of), notice.style.digits))
-        document = self.render(html, 'leaflet.css')
-        self.check_budget(document, f'{attachment_label(notice, attachment.number)} leaflet '
-                                    f'for {prefecture.code} {prefecture.name}', pages=2, html=html)
+            'leaflet.html', notice=notice, language=language, doc_title=title, label=label,
+            front=texts.front, back=texts.back, reviewed=reviewed, national=national,
+            prefecture_label=prefecture_name(prefecture, lang),
+            has_direct_number=prefecture.has_direct_number,
+            centers=center_views(prefecture, lang, catalog.gettext),
+            sns_hours=_hours(national.sns.hours, lang, catalog.gettext)[0],
+            as_of_text=month_text(national.valid_as_of, lang, notice.style.digits))
+        stylesheets = ['leaflet.css'] if lang == 'ja' else ['leaflet.css', language.stylesheet]
+        document = self.render(html, stylesheets)
+        self.check_budget(document, f'{label} leaflet ({lang}) for {prefecture.code} '
+                                    f'{prefecture.name}' if lang != 'ja' else
+                          f'{label} leaflet for {prefecture.code} {prefecture.name}',
+                          pages=2, html=html)
+        return self.write(document)
+
+    def card(self, card, reviewed: bool, prefecture, national, lang: str,
+             created: str) -> bytes:
+        """Render the one-page patient card of one prefecture in ``lang``."""
+        from .languages import LANGUAGES
+        from .localize import month_text, prefecture_name
+        language = LANGUAGES[lang]
+        catalog = self.use_language(lang)
+        html = self.html(
+            'card.html', card=card, language=language, reviewed=reviewed, national=national,
+            prefecture_label=prefecture_name(prefecture, lang),
+            centers=center_views(prefecture, lang, catalog.gettext),
+            sns_hours=_hours(national.sns.hours, lang, catalog.gettext)[0],
+            as_of_text=month_text(national.valid_as_of, lang), created=created)
+        document = self.render(html, ['card.css', language.stylesheet])
+        self.check_budget(document, f'patient card ({lang}) for {prefecture.code} '
+                                    f'{prefecture.name}', pages=1, html=html)
         return self.write(document)
 
     def summary(self, notice_set: NoticeSet, attachment) -> bytes:
@@ -324,3 +379,30 @@ def _month_start(partial: str):
     from .model import partial_date_start
     return partial_date_start(partial)
 
+
+
+def _hours(text, lang, gettext):
+    from .localize import hours_text
+    return hours_text(text, lang, gettext)
+
+
+def center_views(prefecture, lang: str, gettext) -> list[dict]:
+    """What the leaflet and the card print of each confirmed center, in ``lang``."""
+    from .languages import LANGUAGES
+    from .localize import international
+    japanese = LANGUAGES[lang].japanese
+    views = []
+    for center in prefecture.printable_centers:
+        phones = []
+        for phone in center.printable_phones:
+            hours, hours_japanese = _hours(phone.hours, lang, gettext)
+            phones.append({
+                'number': phone.number, 'label': phone.label, 'hours': hours,
+                'hours_japanese': hours_japanese,
+                'international': None if japanese else international(phone.number,
+                                                                     phone.prefecture_only)})
+        hours, hours_japanese = _hours(center.hours, lang, gettext)
+        views.append({'name': center.name, 'romaji': None if japanese else center.name_romaji,
+                      'phones': phones, 'hours': hours, 'hours_japanese': hours_japanese,
+                      'url': center.url, 'url_display': center.url_display})
+    return views

@@ -10,7 +10,7 @@ import time
 from functools import partial
 from pathlib import Path
 
-WATCHED = ('notices', 'attachments', 'prefectures', 'templates')
+WATCHED = ('notices', 'attachments', 'prefectures', 'templates', 'cards', 'locales')
 # Added to every HTML page served: poll the build version, reload when it changes.
 RELOAD_SCRIPT = b'''<script>
 (function () {

@@ -29,7 +29,7 @@ def run_cli(*args: str, root: Path = ROOT, env: dict | None = None,
 
 def copy_project(target: Path) -> Path:
     """Copy the sources and templates into ``target`` and return it."""
-    for folder in ('notices', 'attachments', 'prefectures', 'templates'):
+    for folder in ('notices', 'attachments', 'prefectures', 'templates', 'cards', 'locales'):
         shutil.copytree(ROOT / folder, target / folder)
     return target
 

@@ -148,7 +148,8 @@ def test_bundle_has_one_bookmark_per_document(full_build):
 
 
 def test_prefecture_filter_builds_only_that_prefecture(tmp_path):
-    result = run_cli('build', '--out', str(tmp_path), '--prefecture', 'tokushima', '-p', '13')
+    result = run_cli('build', '--out', str(tmp_path), '--prefecture', 'tokushima', '-p', '13',
+                     '--lang', 'none')
     assert result.returncode == 0, result.stderr
     leaflets = sorted(p.name for p in (tmp_path / NOTICE / 'leaflets').iterdir())
     assert leaflets == ['13-tokyo.pdf', '36-tokushima.pdf']

@@ -49,17 +49,22 @@ def test_manifest_schema_and_consistency(full_build):
         data = (full_build / path).read_bytes()
         import hashlib
         assert entry['bytes'] == len(data) and entry['sha256'] == hashlib.sha256(data).hexdigest()
-        assert entry['status'] == 'ok' and entry['lang'] == 'ja' and len(entry['inputs']) == 64
+        assert entry['status'] == 'ok' and len(entry['inputs']) == 64
+        assert entry['lang'] == ('ja' if entry['kind'] not in ('card', 'leaflet') else
+                                 path.rsplit('/', 1)[1].split('.')[1] if path.count('.') == 2 else 'ja')
         if path.endswith('.pdf'):
             assert entry['pages'] == len(pypdf.PdfReader(full_build / path).pages)
         kinds[entry['kind']] = kinds.get(entry['kind'], 0) + 1
         assert (entry['prefecture'] is None) == (entry['kind'] in (
             'notice', 'attachment', 'labels', 'mailing-list'))
+    # By default: the mailing, the English leaflets, and cards in ja, ja-easy and en.
     assert kinds == {'notice': 1, 'attachment': 3, 'labels': 1, 'mailing-list': 1,
-                     'leaflet': 47, 'cover': 47, 'bundle': 47, 'packet': 47}
+                     'leaflet': 94, 'cover': 47, 'bundle': 47, 'packet': 47, 'card': 141}
+    langs = {entry['lang'] for entry in entries.values() if entry['kind'] == 'card'}
+    assert langs == {'ja', 'ja-easy', 'en'}
     result = run_cli('manifest', '--check', '--out', str(full_build))
     assert result.returncode == 0, result.stderr
-    assert '194 files in the manifest, 0 problems' in result.stdout
+    assert '382 files in the manifest, 0 problems' in result.stdout
 
 
 def test_manifest_check_finds_a_changed_a_missing_and_a_stray_file(tmp_path, full_build):
@@ -165,7 +170,9 @@ def test_changing_one_prefecture_rebuilds_only_its_outputs(built_copy):
     result = run_cli('build', '--out', str(out), root=root)
     assert result.returncode == 0, result.stderr
     after = snapshot(out)
-    expected = {f'{NOTICE}/{kind}/36-tokushima.pdf' for kind in ('leaflets', 'bundles', 'packets')}
+    # Everything of 36 that prints hours; its cover lists titles and page counts only.
+    expected = {name for name in before if '36-tokushima' in name and '/covers/' not in name}
+    assert len(expected) == 7  # leaflets ja and en, cards ja, ja-easy and en, bundle, packet
     # The mailing list and the manifest hold the packets' checksums, so they change too.
     listings = {f'{NOTICE}/mailing-list.csv', 'manifest.json'}
     for name, (digest, mtime) in before.items():
@@ -175,9 +182,9 @@ def test_changing_one_prefecture_rebuilds_only_its_outputs(built_copy):
             assert after[name] == (digest, mtime), f'{name} was touched'
     assert result.stdout.strip().endswith('unchanged, 0 failed in ' +
                                           result.stdout.strip().split(' in ')[-1])
-    assert result.stdout.count('    built  ') == 4  # three PDFs and the mailing list
+    assert result.stdout.count('    built  ') == 8  # seven PDFs and the mailing list
     again = run_cli('build', '--out', str(out), root=root)
-    assert '0 built, 194 unchanged, 0 failed' in again.stdout
+    assert '0 built, 382 unchanged, 0 failed' in again.stdout
 
 
 def test_a_prefecture_with_bad_data_fails_and_its_packet_is_marked(built_copy):

@@ -22,7 +22,7 @@ NOTICE = '2024-10-08-onestop'
 DPI = 50
 # The share of dark pixels each kind of page may have: an empty or all-black page fails.
 INK = {'notice': (0.005, 0.15), 'attachment': (0.02, 0.2), 'leaflet': (0.01, 0.3),
-       'cover': (0.01, 0.15), 'labels': (0.005, 0.15)}
+       'cover': (0.01, 0.15), 'labels': (0.005, 0.15), 'card': (0.01, 0.3)}
 
 
 @pytest.fixture(scope='module')
@@ -111,8 +111,11 @@ def test_diff_catches_a_one_digit_change_and_names_the_page(full_build, tmp_path
     result = run_cli('diff', '--out', str(out), '--baseline', str(full_build), root=root)
     assert result.returncode == 1
     changed = [line for line in result.stdout.splitlines() if line.startswith('changed:')]
-    assert len(changed) == 1, result.stdout
-    assert changed[0].startswith(f'changed: {NOTICE}/leaflets/47-okinawa.pdf page 2:')
+    # The number is on the back of the leaflets (ja, en) and on each card (ja, ja-easy, en).
+    assert sorted(line.split(':')[1].strip() for line in changed) == sorted(
+        [f'{NOTICE}/cards/47-okinawa.{lang}.pdf page 1' for lang in ('en', 'ja', 'ja-easy')]
+        + [f'{NOTICE}/leaflets/47-okinawa.en.pdf page 2',
+           f'{NOTICE}/leaflets/47-okinawa.pdf page 2'])
     assert (out / 'diff' / NOTICE / 'leaflets' / '47-okinawa' / 'page-2.png').is_file()
     report = (out / 'diff' / 'index.html').read_text(encoding='utf-8')
     assert '47-okinawa.pdf' in report

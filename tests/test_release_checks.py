@@ -63,7 +63,8 @@ def test_a_long_url_is_an_overflow_that_fails_only_its_documents(project):
         assert 'failed  ' + str(out / NOTICE / kind / '13-tokyo.pdf') in result.stderr
     assert previous.read_bytes() == b'%PDF previous'           # the good old file survives
     assert (out / NOTICE / 'leaflets' / '14-kanagawa.pdf').is_file()  # others are built
-    assert '4 failed' in result.stdout
+    assert 'failed  ' + str(out / NOTICE / 'leaflets' / '13-tokyo.en.pdf') in result.stderr
+    assert '5 failed' in result.stdout  # the leaflets (ja, en), bundle, cover and packet
     manifest = json.loads((out / 'manifest.json').read_text(encoding='utf-8'))
     status = {entry['path']: entry['status'] for entry in manifest['outputs']}
     assert status[f'{NOTICE}/leaflets/13-tokyo.pdf'] == 'failed'
