@@ -6,12 +6,14 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-# WeasyPrint's system libraries, fontconfig and the fonts the stylesheets declare.
+# WeasyPrint's system libraries, fontconfig and the fonts the stylesheets declare: BIZ UD for
+# Japanese; Noto Sans CJK (Chinese, Korean), Noto Sans, Thai and Devanagari for the cards.
 # libharfbuzz-subset0 matters: without it WeasyPrint falls back to a Python subsetter
 # that costs about a second per document.
 APT_PACKAGES=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
   fonts-morisawa-bizud-mincho fonts-morisawa-bizud-gothic
+  fonts-noto-cjk fonts-noto-core
 )
 # The browser test drives Debian's chromium through chromedriver; no test tool downloads one.
 TEST_APT_PACKAGES=(chromium chromium-driver)

@@ -14,10 +14,14 @@ _DIALLABLE_TYPES = {0, 1, 2}   # FIXED_LINE, MOBILE, FIXED_LINE_OR_MOBILE
 
 
 def month_text(valid_as_of: str, lang: str, digits: str = 'half') -> str:
-    """The month of a partial date: 令和8年11月 in Japanese, Babel's form elsewhere."""
+    """The month of a partial date: 令和8年11月 in Japanese, Babel's form elsewhere.
+
+    やさしい日本語 takes Babel's Japanese form (2026年11月): the guidelines for easy
+    Japanese prefer the Western year, which foreign residents know.
+    """
     day = partial_date_start(valid_as_of)
     language = LANGUAGES[lang]
-    if language.japanese:
+    if lang == 'ja':
         return format_wareki_month(day, digits)
     from babel.dates import format_skeleton
     return format_skeleton('yMMMM', day, locale=language.babel)

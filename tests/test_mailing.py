@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -238,7 +239,10 @@ def test_kill_and_resume_leaves_no_partial_file(tmp_path, full_build):
         assert (out / path).is_file()
     result = run_cli('build', '--out', str(out))
     assert result.returncode == 0, result.stderr
-    assert f'{len(entries)} unchanged' in result.stdout or len(entries) == 0
+    # What the manifest listed is not made again (files written after its last update are
+    # re-rendered to identical bytes, and count as unchanged too).
+    unchanged = int(re.search(r'(\d+) unchanged', result.stdout)[1])
+    assert unchanged >= len(entries)
     assert not list(out.rglob('.*.part'))
     assert snapshot_digests(out) == snapshot_digests(full_build)
 

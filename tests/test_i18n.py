@@ -1,0 +1,194 @@
+"""Patient cards and leaflets in every language: glyphs, /Lang, budget, numbers, script."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from pathlib import Path
+
+import pdfplumber
+import pypdf
+import pytest
+
+from conftest import ROOT, copy_project, run_cli
+
+NOTICE = '2024-10-08-onestop'
+CODES = ('36', '04', '03')   # three numbers; a prefecture-only freephone; no number at all
+STEMS = {'36': '36-tokushima', '04': '04-miyagi', '03': '03-iwate'}
+
+
+def load():
+    from noticegen.project import load_project
+    return load_project(ROOT)
+
+
+PROJECT = load()
+from noticegen.languages import LANGUAGES  # noqa: E402
+
+
+@pytest.fixture(scope='module')
+def all_languages(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp('i18n') / 'dist'
+    args = ['build', '--out', str(out), '--lang', 'all']
+    for code in CODES:
+        args += ['-p', code]
+    result = run_cli(*args)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def documents(out: Path):
+    for code in CODES:
+        for lang in LANGUAGES:
+            yield code, lang, 'card', out / NOTICE / 'cards' / f'{STEMS[code]}.{lang}.pdf'
+        yield code, 'en', 'leaflet', out / NOTICE / 'leaflets' / f'{STEMS[code]}.en.pdf'
+
+
+def script_pattern(lang: str) -> str:
+    return f'[{LANGUAGES[lang].script_sample}]'
+
+
+@pytest.mark.parametrize('code, lang, kind', [
+    (code, lang, kind) for code in CODES for lang in LANGUAGES for kind in ('card',)] + [
+    (code, 'en', 'leaflet') for code in CODES])
+def test_every_language_renders_whole(all_languages, code, lang, kind):
+    path = (all_languages / NOTICE / ('cards' if kind == 'card' else 'leaflets')
+            / f'{STEMS[code]}.{lang}.pdf')
+    reader = pypdf.PdfReader(path)
+    assert len(reader.pages) == (1 if kind == 'card' else 2)          # page budget
+    assert reader.trailer['/Root']['/Lang'] == LANGUAGES[lang].html_lang
+    fonts = set()
+    for page in reader.pages:
+        for font in page['/Resources']['/Font'].values():
+            fonts.add(str(font.get_object()['/BaseFont']).split('+', 1)[1])
+    # Only the fonts the language's stylesheet declares (no fontconfig substitute).
+    from noticegen.fonts import declared_stack
+    allowed = {family.replace(' ', '-') for family in declared_stack(
+        ROOT / 'templates' / LANGUAGES[lang].stylesheet)}
+    allowed |= {family.replace(' ', '-') for family in declared_stack(
+        ROOT / 'templates' / ('card.css' if kind == 'card' else 'leaflet.css'))}
+    assert {re.sub(r'-(Bold|Regular)$', '', name) for name in fonts} <= allowed, fonts
+    text = '\n'.join(page.extract_text() for page in reader.pages)
+    compact = text.replace(' ', '')
+    prefecture = PROJECT.prefectures[code].prefecture
+    for center in prefecture.printable_centers:
+        for phone in center.printable_phones:
+            assert phone.number in compact
+    assert '#8891' in compact and '0120-8891-77' in compact
+    assert re.search(script_pattern(lang), text), f'no {LANGUAGES[lang].english} text'
+
+
+def test_international_forms_only_where_a_number_can_be_dialled_from_abroad(all_languages):
+    def text(code, lang):
+        path = all_languages / NOTICE / 'cards' / f'{STEMS[code]}.{lang}.pdf'
+        return pypdf.PdfReader(path).pages[0].extract_text()
+    tokushima = text('36', 'en')
+    for number in ('+81 88-623-5111', '+81 884-23-5111', '+81 883-52-5111'):
+        assert number in tokushima
+    miyagi = text('04', 'en')
+    assert '0120-556-460' in miyagi and '+81 120' not in miyagi   # toll-free, prefecture only
+    assert '+81' not in text('36', 'ja')                           # Japanese cards: national form
+    assert '+81 120' not in tokushima                               # 0120-8891-77 has none
+
+
+def test_dates_and_names_follow_the_language(all_languages):
+    def text(lang):
+        path = all_languages / NOTICE / 'cards' / f'{STEMS["36"]}.{lang}.pdf'
+        return pypdf.PdfReader(path).pages[0].extract_text().replace('\n', ' ')
+    assert '令和8年11月' in text('ja').replace(' ', '')
+    assert 'November 2026' in text('en')
+    assert '2026年11月' in text('ja-easy').replace(' ', '')     # easy Japanese: Western year
+    # Thai SARA AM (ำ) and SARA AA (า) share a glyph in the font, so the PDF's text layer
+    # cannot tell them apart (a WeasyPrint ToUnicode limit): compare with both folded.
+    def fold(value: str) -> str:
+        return unicodedata.normalize('NFKC', value).replace('\u0e4d', '').replace('\u0e33', '\u0e32')
+    assert fold('พฤศจิกายน 2026') in fold(text('th'))
+    assert 'Tokushima (徳島県)' in text('en')                  # standard romanisation
+    assert '徳島県' in text('ja') and 'Tokushima' not in text('ja')
+    assert '24 hours a day' not in text('en')  # these hours carry details: kept in Japanese
+    assert 'hours in Japanese' in text('en')
+
+
+def test_unreviewed_cards_carry_the_mark(all_languages):
+    for lang in ('en', 'th', 'ja-easy'):
+        card, _ = PROJECT.cards[lang]
+        assert not card.translation.reviewed
+        path = all_languages / NOTICE / 'cards' / f'{STEMS["36"]}.{lang}.pdf'
+        with pdfplumber.open(path) as pdf:
+            page = pdf.pages[0]
+            mark = card.unreviewed.replace(' ', '')[:6]
+            assert mark in page.extract_text().replace(' ', '')
+    with pdfplumber.open(all_languages / NOTICE / 'cards' / f'{STEMS["36"]}.ja.pdf') as pdf:
+        assert 'まだ確認されていません' not in pdf.pages[0].extract_text()
+
+
+def test_default_build_leaves_out_unreviewed_languages_until_reviewed(tmp_path):
+    root = copy_project(tmp_path / 'project')
+    listing = run_cli('list', '-p', '36', root=root).stdout
+    assert f'{NOTICE}/cards/36-tokushima.en.pdf' in listing
+    assert f'{NOTICE}/cards/36-tokushima.ja-easy.pdf' in listing
+    assert f'{NOTICE}/cards/36-tokushima.th.pdf' not in listing
+    card = root / 'cards' / 'patient-card.th.yaml'
+    card.write_text(card.read_text(encoding='utf-8').replace(
+        '  reviewed: false\n  reviewer: null', '  reviewed: true\n  reviewer: テスト用の確認者'),
+        encoding='utf-8')
+    listing = run_cli('list', '-p', '36', root=root).stdout
+    assert f'{NOTICE}/cards/36-tokushima.th.pdf' in listing
+    out = tmp_path / 'dist'
+    assert run_cli('build', '--out', str(out), '-p', '36', '--lang', 'th',
+                   root=root).returncode == 0
+    text = pypdf.PdfReader(out / NOTICE / 'cards' / '36-tokushima.th.pdf').pages[0].extract_text()
+    assert 'ยังไม่ได้รับการตรวจสอบ' not in text   # reviewed: no mark
+
+
+def test_catalogs_compile():
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    from noticegen.i18n import catalog_path, template_messages
+    messages = template_messages(ROOT / 'locales')
+    assert len(messages) >= 6
+    for lang in LANGUAGES:
+        if lang == 'en':
+            continue
+        with catalog_path(ROOT / 'locales', lang).open('rb') as stream:
+            catalog = read_po(stream, locale=LANGUAGES[lang].babel)
+        errors = list(catalog.check())
+        assert not errors, (lang, errors)
+        import io
+        write_mo(io.BytesIO(), catalog)
+        assert all(catalog[m] is not None and catalog[m].string for m in messages), lang
+
+
+def test_missing_strings_fall_back_to_english_and_are_reported(tmp_path):
+    root = copy_project(tmp_path / 'project')
+    po = root / 'locales' / 'ko' / 'LC_MESSAGES' / 'messages.po'
+    po.write_text(po.read_text(encoding='utf-8').replace('msgstr "연중무휴 24시간"', 'msgstr ""'),
+                  encoding='utf-8')
+    card = root / 'cards' / 'patient-card.ko.yaml'
+    text = card.read_text(encoding='utf-8')
+    card.write_text(re.sub(r'\nnight_holiday: [^\n]*', '', text), encoding='utf-8')
+    out = tmp_path / 'dist'
+    result = run_cli('build', '--out', str(out), '-p', '13', '--lang', 'ko', root=root)
+    assert result.returncode == 0, result.stderr
+    assert 'warning: ko: card text falls back to English for: night_holiday' in result.stderr
+    assert "warning: ko: 1 template strings fall back to English: '24 hours a day, every day" \
+        in result.stderr
+    printed = pypdf.PdfReader(out / NOTICE / 'cards' / '13-tokyo.ko.pdf').pages[0].extract_text()
+    assert 'night and holiday call center' in printed             # the English text
+    assert '24 hours a day, every day of the year' in printed    # the English template string
+    report = run_cli('i18n', root=root).stdout
+    assert re.search(r'ko\s+templates\s+5/6\s+83%.*missing: 24 hours a day, every day', report)
+    assert re.search(r'ko\s+card\s+13/14\s+93%\s+unreviewed.*missing: night_holiday', report)
+
+
+def test_a_language_without_a_font_for_its_script_is_refused(tmp_path):
+    root = copy_project(tmp_path / 'project')
+    sheet = root / 'templates' / 'fonts-th.css'
+    sheet.write_text('html { font-family: "Noto Sans", "BIZ UDGothic"; }\n', encoding='utf-8')
+    result = run_cli('build', '--out', str(tmp_path / 'dist'), '-p', '13', '--lang', 'th',
+                     root=root)
+    assert result.returncode == 1
+    assert re.search(r"cards/patient-card\.th\.yaml:\d+:\d+: title: character 1 of the value: "
+                     r"U\+0E04 'ค' \(THAI CHARACTER KHO KHWAI\) is in none of the fonts "
+                     r"'Noto Sans', 'BIZ UDGothic'", result.stderr), result.stderr
