@@ -14,7 +14,7 @@ from .fonts import Font, fonts_for, stack_for
 from .glyphs import check_source, check_text
 from .model import PdfAttachment
 from .assemble import page_count
-from .plan import Job, Keys, plan
+from .plan import Job, Keys, plan, template_closure
 from .numbering import attachment_label
 from .sources import Source
 from .project import ROOT, Project, load_project
@@ -115,7 +115,8 @@ def check(root: Path = ROOT, prefectures: list[str] | None = None,
         if once(template, stylesheet):
             # The template's text, the stylesheets' (content: "●", counter symbols), the
             # language's template strings, and the words the code itself prints.
-            paths = [templates / template, *(templates / name for name in job.stylesheets)]
+            paths = [templates / name for name in template_closure(templates, template)]
+            paths += [templates / name for name in job.stylesheets]
             if stack:
                 po = catalog_path(project.root / 'locales', job.lang)
                 paths += [po] if po.is_file() else []

@@ -68,6 +68,20 @@ class Job:
         return self.prefecture.prefecture.code if self.prefecture else None
 
 
+def template_closure(templates: Path, name: str) -> list[str]:
+    """``name`` and the templates it imports or includes, whose text it prints too."""
+    import re
+    found, pending = [], [name]
+    while pending:
+        current = pending.pop()
+        if current in found:
+            continue
+        found.append(current)
+        text = (templates / current).read_text(encoding='utf-8')
+        pending += re.findall(r"\{%-?\s*(?:import|include|from)\s+['\"]([^'\"]+)['\"]", text)
+    return found
+
+
 def file_stem(prefecture: PrefectureData) -> str:
     return f'{prefecture.prefecture.code}-{prefecture.prefecture.name_romaji.lower()}'
 
@@ -96,7 +110,10 @@ def plan(project: Project, prefectures: list[str] | None = None,
     templates = project.relative(project.templates)
 
     def layout_files(kind: str) -> tuple[str, ...]:
-        return tuple(f'{templates}/{name}' for name in LAYOUTS[kind])
+        """The template, what it imports, and the stylesheet: all shape the output."""
+        template, stylesheet = LAYOUTS[kind]
+        return tuple(f'{templates}/{name}' for name in
+                     (*template_closure(project.templates, template), stylesheet))
 
     national_mailing = prefectures is None
     selected = [data for code, data in project.prefectures.items()
