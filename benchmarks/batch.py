@@ -102,15 +102,17 @@ def leaflet_memory(count: int) -> tuple[float, float, float]:
 
 
 def naive_baseline(work: Path) -> float:
-    """One process, the default API for every document of every packet, then the merge."""
+    """One process, the default API for every document of every packet, then the merge.
+
+    The HTML comes from the same templates and context as the real build; only the
+    rendering differs: HTML(string).write_pdf() with the CSS parsed and fonts set up anew
+    for every document.
+    """
     from weasyprint import CSS, HTML
 
     from noticegen.assemble import Part, bundle
     from noticegen.build import _part_titles, check, page_count
-    from noticegen.mailing import recipients
-    from noticegen.numbering import attachment_label
-    from noticegen.render import Renderer, _month_start
-    from noticegen.wareki import format_wareki_month
+    from noticegen.render import Renderer
 
     start = time.perf_counter()
     checked = check(ROOT, langs=[])
@@ -118,38 +120,31 @@ def naive_baseline(work: Path) -> float:
     templates = project.templates
     html_only = Renderer(templates)  # used only for its Jinja templates, never to render
 
-    def pdf(html: str, css: str) -> bytes:
+    def pdf(html: str, stylesheets: list[str]) -> bytes:
         return HTML(string=html, base_url=str(templates) + '/').write_pdf(
-            stylesheets=[CSS(string=(templates / css).read_text(encoding='utf-8'))],
-            pdf_tags=True)
+            stylesheets=[CSS(string=(templates / name).read_text(encoding='utf-8'))
+                         for name in stylesheets], pdf_tags=True)
 
     notice_set = project.notices[0]
     notice = notice_set.notice
-    national = project.national
     for job in [j for j in checked.jobs if j.kind == 'packet']:
         prefecture = job.prefecture.prefecture
-        documents = {}
-        documents[f'{notice.id}/notice.pdf'] = pdf(html_only.html(
+        documents = {f'{notice.id}/notice.pdf': pdf(html_only.html(
             'letter.html', notice=notice, attachments=notice_set.attachments, numbered=True),
-            'letter.css')
+            ['letter.css'])}
         for attachment in notice_set.attachments:
-            label = attachment_label(notice, attachment.number)
             if attachment.kind == 'leaflet':
-                documents[[p for p in job.parts if '/leaflets/' in p][0]] = pdf(html_only.html(
-                    'leaflet.html', notice=notice, attachment=attachment, prefecture=prefecture,
-                    national=national, label=label, as_of_text=format_wareki_month(
-                        _month_start(national.valid_as_of), notice.style.digits)), 'leaflet.css')
+                html, stylesheets, _ = html_only.leaflet_html(notice_set, attachment, prefecture,
+                                                              project.national)
+                documents[[p for p in job.parts if '/leaflets/' in p][0]] = pdf(html, stylesheets)
             else:
-                documents[f'{notice.id}/betten-{attachment.number}.pdf'] = pdf(html_only.html(
-                    'summary.html', notice=notice, attachment=attachment, label=label),
-                    'summary.css')
+                documents[f'{notice.id}/betten-{attachment.number}.pdf'] = pdf(
+                    html_only.summary_html(notice_set, attachment), ['summary.css'])
         titles = _part_titles(job)
         cover = job.parts[0]
-        documents[cover] = pdf(html_only.html(
-            'cover.html', notice=notice, cover=notice.cover, prefecture=prefecture,
-            recipients=recipients(notice, prefecture),
-            enclosures=[{'title': titles[p], 'pages': page_count(documents[p])}
-                        for p in job.parts[1:]]), 'cover.css')
+        documents[cover] = pdf(html_only.cover_html(
+            notice_set, prefecture, [(titles[p], page_count(documents[p]))
+                                     for p in job.parts[1:]]), ['cover.css'])
         packet = bundle([Part(titles[p], documents[p]) for p in job.parts], notice.title_text,
                         '、'.join(notice.issuers), 'D:20241008000000')
         (work / f'{prefecture.code}.pdf').write_bytes(packet)

@@ -231,7 +231,6 @@ class Outcome:
     job: Job
     status: str               # 'built', 'unchanged' or 'failed'
     message: str = ''
-    pages: int = 0
 
 
 @dataclass
@@ -424,7 +423,7 @@ def build(out: Path, root: Path = ROOT, prefectures: list[str] | None = None,
         fields = dict(kind=job.kind, notice=job.notice.notice.id, prefecture=job.code,
                       lang=job.lang)
         if item.current:
-            outcome = Outcome(job, 'unchanged', pages=manifest.entries[item.output].pages)
+            outcome = Outcome(job, 'unchanged')
             result.outcomes.append(outcome)
             if progress:
                 progress(outcome)
@@ -441,7 +440,7 @@ def build(out: Path, root: Path = ROOT, prefectures: list[str] | None = None,
             manifest.entries[item.output] = Entry(
                 path=item.output, pages=item.pages, bytes=len(item.data),
                 sha256=sha256(item.data), inputs=job_keys[item.output], status='ok', **fields)
-            outcome = Outcome(job, 'unchanged' if unchanged else 'built', pages=item.pages)
+            outcome = Outcome(job, 'unchanged' if unchanged else 'built')
         if save:
             manifest.save()
         result.outcomes.append(outcome)

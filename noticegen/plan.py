@@ -24,8 +24,6 @@ LAYOUTS = {
     'labels': ('labels.html', 'labels.css'),
     'card': ('card.html', 'card.css'),
 }
-SHARED_KINDS = ('notice', 'attachment', 'labels')
-PREFECTURE_KINDS = ('leaflet', 'cover', 'bundle', 'packet', 'proof')
 
 
 @dataclass(frozen=True)

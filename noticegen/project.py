@@ -10,7 +10,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from .errors import SourceError, ValidationFailed
 from .languages import LANGUAGES
-from .model import (CARD_FIELDS, Attachment, CardText, LeafletTranslation, NationalData, Notice,
+from .model import (Attachment, CardText, LeafletTranslation, NationalData, Notice,
                     Prefecture)
 from .sources import Source, load_yaml
 
@@ -287,20 +287,30 @@ def _language_of(path: Path) -> str | None:
     return parts[1] if len(parts) == 2 and parts[1] in LANGUAGES else None
 
 
-def _load_translation(project: Project, path: Path, notices: dict[str, NoticeSet],
-                      errors: list[SourceError]) -> None:
-    lang = _language_of(path)
+def _load_in_language(project: Project, path: Path, model, lang: str,
+                      errors: list[SourceError]):
+    """Load and validate ``path``, whose `lang` must match its file name; None on error."""
     source, load_errors = load_yaml(path, project.relative(path))
     errors.extend(load_errors)
     if load_errors:
-        return
-    translation = _validate(source, LeafletTranslation, errors)
-    if translation is None:
-        return
-    if translation.lang != lang:
+        return None
+    value = _validate(source, model, errors)
+    if value is None:
+        return None
+    if value.lang != lang:
         errors.append(source.error(('lang',), f'the file name says {lang!r}, the file says '
-                                              f'{translation.lang!r}'))
+                                              f'{value.lang!r}'))
+        return None
+    return value, source
+
+
+def _load_translation(project: Project, path: Path, notices: dict[str, NoticeSet],
+                      errors: list[SourceError]) -> None:
+    lang = _language_of(path)
+    loaded = _load_in_language(project, path, LeafletTranslation, lang, errors)
+    if loaded is None:
         return
+    translation, source = loaded
     original = path.with_name(path.stem.rsplit('.', 1)[0] + path.suffix)
     for notice_set in notices.values():
         for attachment, attachment_source in zip(notice_set.attachments,
@@ -322,17 +332,10 @@ def _load_cards(project: Project, errors: list[SourceError]) -> None:
     folder = project.root / 'cards'
     for path in yaml_files(folder):
         lang = _language_of(path) or 'ja'
-        source, load_errors = load_yaml(path, project.relative(path))
-        errors.extend(load_errors)
-        if load_errors:
+        loaded = _load_in_language(project, path, CardText, lang, errors)
+        if loaded is None:
             continue
-        card = _validate(source, CardText, errors)
-        if card is None:
-            continue
-        if card.lang != lang:
-            errors.append(source.error(('lang',), f'the file name says {lang!r}, the file says '
-                                                  f'{card.lang!r}'))
-            continue
+        card, source = loaded
         if lang in ('ja', 'en') and card.missing:
             errors.append(source.error((), f'the {LANGUAGES[lang].english} card is what others '
                                            f'fall back to: it needs every field; missing '

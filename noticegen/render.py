@@ -18,7 +18,8 @@ from .errors import RenderError
 from .numbering import attachment_label, marker
 from .project import NoticeSet
 from .text import jtext, nobr
-from .wareki import format_wareki, format_wareki_month, widen
+from .localize import month_text
+from .wareki import format_wareki, widen
 
 
 PDF_OPTIONS = {'pdf_tags': True, 'uncompressed_pdf': False}
@@ -268,8 +269,17 @@ class Renderer:
     def leaflet(self, notice_set: NoticeSet, attachment, prefecture, national,
                 lang: str = 'ja') -> bytes:
         """Render 別添1 for one prefecture, in ``lang``: exactly two pages."""
+        html, stylesheets, name = self.leaflet_html(notice_set, attachment, prefecture,
+                                                    national, lang)
+        document = self.render(html, stylesheets)
+        self.check_budget(document, name, pages=2, html=html)
+        return self.write(document)
+
+    def leaflet_html(self, notice_set: NoticeSet, attachment, prefecture, national,
+                     lang: str = 'ja') -> tuple[str, list[str], str]:
+        """The leaflet's HTML, its stylesheets, and its name in messages."""
         from .languages import LANGUAGES
-        from .localize import month_text, prefecture_name
+        from .localize import prefecture_name
         notice = notice_set.notice
         language = LANGUAGES[lang]
         catalog = self.use_language(lang)
@@ -291,18 +301,15 @@ class Renderer:
             sns_hours=_hours(national.sns.hours, lang, catalog.gettext)[0],
             as_of_text=month_text(national.valid_as_of, lang, notice.style.digits))
         stylesheets = ['leaflet.css'] if lang == 'ja' else ['leaflet.css', language.stylesheet]
-        document = self.render(html, stylesheets)
-        self.check_budget(document, f'{label} leaflet ({lang}) for {prefecture.code} '
-                                    f'{prefecture.name}' if lang != 'ja' else
-                          f'{label} leaflet for {prefecture.code} {prefecture.name}',
-                          pages=2, html=html)
-        return self.write(document)
+        suffix = '' if lang == 'ja' else f' ({lang})'
+        return html, stylesheets, f'{label} leaflet{suffix} for {prefecture.code} {prefecture.name}'
+
 
     def card(self, card, reviewed: bool, prefecture, national, lang: str,
              created: str) -> bytes:
         """Render the one-page patient card of one prefecture in ``lang``."""
         from .languages import LANGUAGES
-        from .localize import month_text, prefecture_name
+        from .localize import prefecture_name
         language = LANGUAGES[lang]
         catalog = self.use_language(lang)
         html = self.html(
@@ -318,12 +325,16 @@ class Renderer:
 
     def summary(self, notice_set: NoticeSet, attachment) -> bytes:
         """Render a 別添 summary sheet: one page, with its 「概要（原文ではありません）」 banner."""
-        notice = notice_set.notice
-        label = attachment_label(notice, attachment.number)
-        html = self.html('summary.html', notice=notice, attachment=attachment, label=label)
+        label = attachment_label(notice_set.notice, attachment.number)
+        html = self.summary_html(notice_set, attachment)
         document = self.render(html, 'summary.css')
         self.check_budget(document, f'{label} summary sheet', pages=1, html=html)
         return self.write(document)
+
+    def summary_html(self, notice_set: NoticeSet, attachment) -> str:
+        notice = notice_set.notice
+        return self.html('summary.html', notice=notice, attachment=attachment,
+                         label=attachment_label(notice, attachment.number))
 
     def included(self, notice_set: NoticeSet, attachment, pdf: bytes) -> bytes:
         """Return an existing PDF with its 別添N label stamped at the top right of page 1."""
@@ -343,7 +354,7 @@ class Renderer:
         html = self.html(
             'proof.html', notice=notice, label=label, prefecture=prefecture,
             source_path=prefecture_data.source.path,
-            as_of_text=format_wareki_month(_month_start(national.valid_as_of), notice.style.digits),
+            as_of_text=month_text(national.valid_as_of, 'ja', notice.style.digits),
             printed=printed_rows(prefecture, national), withheld=withheld_rows(prefecture))
         document = self.render(html, 'proof.css')
         self.check_budget(document, f'proof sheet for {prefecture.code} {prefecture.name}', pages=1,
@@ -352,16 +363,20 @@ class Renderer:
 
     def cover(self, notice_set: NoticeSet, prefecture, enclosures: list[tuple[str, int]]) -> bytes:
         """Render the one-page 送付状 of one prefecture's packet."""
-        from .mailing import recipients
-        notice = notice_set.notice
-        html = self.html('cover.html', notice=notice, cover=notice.cover, prefecture=prefecture,
-                         recipients=recipients(notice, prefecture),
-                         enclosures=[{'title': title, 'pages': pages}
-                                     for title, pages in enclosures])
+        html = self.cover_html(notice_set, prefecture, enclosures)
         document = self.render(html, 'cover.css')
         self.check_budget(document, f'cover letter for {prefecture.code} {prefecture.name}', pages=1,
                           html=html)
         return self.write(document)
+
+    def cover_html(self, notice_set: NoticeSet, prefecture,
+                   enclosures: list[tuple[str, int]]) -> str:
+        from .mailing import recipients
+        notice = notice_set.notice
+        return self.html('cover.html', notice=notice, cover=notice.cover, prefecture=prefecture,
+                         recipients=recipients(notice, prefecture),
+                         enclosures=[{'title': title, 'pages': pages}
+                                     for title, pages in enclosures])
 
     def labels(self, notice_set: NoticeSet, prefectures) -> bytes:
         """Render the A4 sheets of address labels: one label per department of each prefecture."""
@@ -374,10 +389,6 @@ class Renderer:
         document = self.render(html, 'labels.css')
         self.check_budget(document, 'address labels', pages=-(-len(labels) // 12), html=html)
         return self.write(document)
-
-def _month_start(partial: str):
-    from .model import partial_date_start
-    return partial_date_start(partial)
 
 
 

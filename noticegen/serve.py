@@ -39,8 +39,6 @@ def snapshot(root: Path) -> dict[str, tuple[int, int]]:
 class State:
     def __init__(self):
         self.version = 0
-        self.last_output = ''
-        self.lock = threading.Lock()
 
 
 def make_handler(out: Path, state: State):
@@ -48,15 +46,16 @@ def make_handler(out: Path, state: State):
         def log_message(self, format, *args):  # keep the terminal for build output
             pass
 
+        def send_body(self, body: bytes, content_type: str) -> None:
+            self.send_response(200)
+            self.send_header('Content-Type', content_type)
+            self.send_header('Content-Length', str(len(body)))
+            self.end_headers()  # adds Cache-Control: no-store
+            self.wfile.write(body)
+
         def do_GET(self):
             if self.path.startswith('/__version'):
-                body = str(state.version).encode()
-                self.send_response(200)
-                self.send_header('Content-Type', 'text/plain')
-                self.send_header('Cache-Control', 'no-store')
-                self.send_header('Content-Length', str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.send_body(str(state.version).encode(), 'text/plain')
                 return
             if self.path in ('/', ''):
                 self.send_response(302)
@@ -66,18 +65,12 @@ def make_handler(out: Path, state: State):
             target = Path(self.translate_path(self.path))
             if target.suffix == '.html' and target.is_file():
                 body = target.read_bytes().replace(b'</body>', RELOAD_SCRIPT + b'</body>')
-                self.send_response(200)
-                self.send_header('Content-Type', 'text/html; charset=utf-8')
-                self.send_header('Cache-Control', 'no-store')
-                self.send_header('Content-Length', str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+                self.send_body(body, 'text/html; charset=utf-8')
                 return
             super().do_GET()
 
         def end_headers(self):
-            if not self.path.startswith('/__version'):
-                self.send_header('Cache-Control', 'no-store')
+            self.send_header('Cache-Control', 'no-store')
             super().end_headers()
 
     return partial(Handler, directory=str(out))

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import html.parser
 import json
-import os
 import shutil
 import socket
 import subprocess
 import sys
 import time
-from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pypdf

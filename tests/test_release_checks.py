@@ -42,15 +42,22 @@ def test_strict_build_writes_nothing(tmp_path):
     assert not list(tmp_path.rglob('*.pdf'))
 
 
-def test_a_long_url_is_an_overflow_that_fails_only_its_documents(project):
+LONG_URL = 'https://www.soumu.metro.tokyo.lg.jp/' + 'a' * 120 + '/index.html'
+
+
+def give_tokyo_a_long_url(project, extra: str = '') -> None:
+    """Replace the Tokyo center's URL with one too long for its card, plus ``extra`` lines."""
     path = project / 'prefectures' / '13-tokyo.yaml'
-    long_url = 'https://www.soumu.metro.tokyo.lg.jp/' + 'a' * 120 + '/index.html'
     original = path.read_text(encoding='utf-8')
     text = original.replace(
         'url: https://www.soumu.metro.tokyo.lg.jp/10jinken/hanzai/onestop/index.html',
-        f'url: {long_url}')
+        f'url: {LONG_URL}{extra}')
     assert text != original
     path.write_text(text, encoding='utf-8')
+
+
+def test_a_long_url_is_an_overflow_that_fails_only_its_documents(project):
+    give_tokyo_a_long_url(project)
     out = project / 'dist'
     previous = out / NOTICE / 'leaflets' / '13-tokyo.pdf'
     previous.parent.mkdir(parents=True)
@@ -124,14 +131,7 @@ def test_a_short_display_url_fixes_the_overflow_and_the_qr_keeps_the_long_one(pr
     import pypdfium2
     import zxingcpp
 
-    path = project / 'prefectures' / '13-tokyo.yaml'
-    long_url = 'https://www.soumu.metro.tokyo.lg.jp/' + 'a' * 120 + '/index.html'
-    original = path.read_text(encoding='utf-8')
-    text = original.replace(
-        'url: https://www.soumu.metro.tokyo.lg.jp/10jinken/hanzai/onestop/index.html',
-        f'url: {long_url}\n  url_display: https://www.soumu.metro.tokyo.lg.jp/')
-    assert text != original
-    path.write_text(text, encoding='utf-8')
+    give_tokyo_a_long_url(project, '\n  url_display: https://www.soumu.metro.tokyo.lg.jp/')
     out = project / 'dist'
     result = run_cli('build', '--out', str(out), '-p', '13', root=project)
     assert result.returncode == 0, result.stderr
@@ -140,4 +140,4 @@ def test_a_short_display_url_fixes_the_overflow_and_the_qr_keeps_the_long_one(pr
         printed = pdf.pages[1].extract_text()
     assert 'https://www.soumu.metro.tokyo.lg.jp/' in printed and 'aaaa' not in printed
     image = pypdfium2.PdfDocument(str(leaflet))[1].render(scale=3).to_pil()
-    assert [r.text for r in zxingcpp.read_barcodes(image)] == [long_url]
+    assert [r.text for r in zxingcpp.read_barcodes(image)] == [LONG_URL]
