@@ -1,20 +1,22 @@
 """noticegen: YAML sources to the printed matter of a Japanese government notice.
 
-The pipeline, one way, each stage in its own module:
+The pipeline, one way; each stage a package that imports only the ones above it:
 
-    load      sources.py, project.py   YAML → values with file:line:col → typed model
-                                       (model.py); every source is validated before
-                                       anything is written
-    check     glyphs.py, fonts.py      every character against the fonts the
-                                       stylesheet declares
-    plan      plan.py                  the outputs to make, each keyed by a hash of
-                                       all its inputs
-    render    render.py                Jinja (autoescaped) → HTML → WeasyPrint → PDF
-                                       bytes; the only module that imports WeasyPrint
-    write     build.py                 post-render checks (fonts embedded), atomic
-                                       writes into the output folder
-    cli       cli.py                   click commands; parses options, calls one
-                                       function, maps known errors to exit codes
+    model      the typed sources (pydantic), dates, numbering, languages, addressing
+    load       YAML with file:line:col → the validated project; nothing is written
+               before every source is valid
+    render     Jinja (autoescaped) → HTML → WeasyPrint → PDF bytes, page budgets;
+               the only package that imports WeasyPrint, and it knows no kind
+    assemble   pikepdf: stamps, merges, page counts, the embedded-font audit
+    output     atomic files and the manifest
+    plan       jobs (one file each, keyed by a hash of its inputs) and the registry of
+               document kinds
+    check      every character against the fonts (keyed by the jobs' own inputs),
+               data quality, translation coverage
+    documents  one module per kind: what it makes, from which inputs, how
+    build      the scheduler: workers, incremental builds, failures, the manifest
+    preview    page images, gallery, visual diff, live server
+    api, cli   one Options object; the CLI parses, calls one API function, exits
 """
 
 __version__ = '0.1.0'

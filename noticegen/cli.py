@@ -9,7 +9,8 @@ import click
 
 from . import __version__
 from .errors import NoticegenError, ValidationFailed
-from .project import ROOT
+from .layout import ROOT
+from .options import Options
 
 EXIT_CODES = """\b
 Exit codes:
@@ -30,7 +31,16 @@ def _fail(exception: NoticegenError) -> None:
     sys.exit(exception.exit_code)
 
 
-@click.group(epilog=EXIT_CODES, context_settings={'help_option_names': ['-h', '--help']})
+class KindsGroup(click.Group):
+    """The CLI group; the registered kinds add their options and commands when it runs."""
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        install_kinds(self)
+        return super().make_context(info_name, args, parent=parent, **extra)
+
+
+@click.group(cls=KindsGroup, epilog=EXIT_CODES,
+             context_settings={'help_option_names': ['-h', '--help']})
 @click.version_option(__version__, prog_name='noticegen')
 @click.option('--root', type=click.Path(exists=True, file_okay=False, path_type=Path),
               default=ROOT, show_default='the folder of build.py',
@@ -69,10 +79,11 @@ as_of_option = click.option(
     help='Count data age from DATE (YYYY-MM-DD) instead of the data set\'s own date.')
 
 
-def _quality(project, as_of, strict: bool, quiet: bool = False) -> None:
+def _quality(project, options: Options, quiet: bool = False) -> None:
     """Print the data-quality warnings; exit 1 if ``strict`` and there are any."""
-    from .quality import report
-    warnings = report(project, as_of)
+    from .api import quality
+    strict = options.strict
+    warnings = quality(project, options)
     if quiet and warnings:
         click.echo(f'{len(warnings)} data-quality warnings (see `build.py validate`; '
                    f'--strict makes them errors)', err=True)
@@ -87,7 +98,7 @@ def _prefectures(context, parameter, values):
     """Resolve --prefecture values (13, tokyo, 東京都) to JIS codes."""
     if not values:
         return None
-    from .jis import resolve
+    from .model.jis import resolve
     codes = []
     for value in values:
         code = resolve(value)
@@ -101,7 +112,7 @@ def _prefectures(context, parameter, values):
 def _languages(context, parameter, value):
     if value is None:
         return None
-    from .languages import parse_languages
+    from .model.languages import parse_languages
     try:
         return parse_languages(value)
     except ValueError as exception:
@@ -135,13 +146,13 @@ def validate(root: Path, strict: bool, as_of) -> None:
     (counted from the data set's date, or from --as-of). These are warnings,
     and errors with --strict.
     """
-    from .build import check
-    from .languages import LANGUAGES
+    from .api import validate as run_validate
+    options = Options(root=root, strict=strict, as_of=as_of)
     try:
-        checked = check(root, langs=list(LANGUAGES))  # every language's text is checked
+        checked = run_validate(options)  # every language's text is checked
     except NoticegenError as exception:
         _fail(exception)
-    _quality(checked.project, as_of, strict)
+    _quality(checked.project, options)
     project = checked.project
     sources = (sum(len(n.sources) + sum(len(t) for t in n.translations.values())
                    for n in project.notices)
@@ -155,9 +166,9 @@ def validate(root: Path, strict: bool, as_of) -> None:
 @click.pass_obj
 def list_command(root: Path, prefectures, langs) -> None:
     """Show every source and the documents a build would write."""
-    from .build import check
+    from .api import check
     try:
-        checked = check(root, prefectures, langs=langs)
+        checked = check(Options(root=root, prefectures=prefectures, langs=langs))
     except NoticegenError as exception:
         _fail(exception)
     for notice_set in checked.project.notices:
@@ -173,7 +184,7 @@ def list_command(root: Path, prefectures, langs) -> None:
         click.echo(f'  {code} {prefecture.name:<5} {data.source.path}  '
                    f'{len(prefecture.printable_centers)} centers, {numbers} printable numbers')
     click.echo('outputs:')
-    from .plan import Keys
+    from .plan.keys import Keys
     keys = Keys(checked.project.root, checked.fonts)
     for job in checked.jobs:
         click.echo(f'  {job.output}  ({job.kind}, inputs {keys.key(job)[:12]})')
@@ -187,24 +198,26 @@ jobs_option = click.option(
     help='Worker processes; the default is the number of CPUs. 1 renders in this process.')
 
 
-def _run(root: Path, out: Path, prefectures, jobs, force: bool, proofs: bool = False,
-         strict: bool = False, as_of=None, langs=None) -> None:
+def _run(options: Options) -> None:
     """Check, build with a progress display, print the summary, exit 1 on failures."""
     import time
 
-    from .build import build as run_build
-    from .build import check, mark_invalid
+    from .api import build as run_build
+    from .api import check, translation_warnings
 
     started = time.perf_counter()
     try:
-        checked = check(root, prefectures, proofs=proofs, langs=langs)
+        checked = check(options)
     except NoticegenError as exception:
         if isinstance(exception, ValidationFailed):
-            mark_invalid(out, exception.errors)
+            from .build import mark_invalid
+            mark_invalid(options.out, exception.errors)
         _fail(exception)
-    if not proofs:
-        _quality(checked.project, as_of, strict, quiet=not strict)
-        _translation_warnings(checked)
+    if options.command is None:
+        _quality(checked.project, options, quiet=not options.strict)
+        for warning in translation_warnings(checked):
+            click.echo(f'warning: {warning}', err=True)
+    out = options.out
     bar = None
     if sys.stderr.isatty():
         bar = click.progressbar(length=len(checked.jobs), label='building', file=sys.stderr,
@@ -223,8 +236,7 @@ def _run(root: Path, out: Path, prefectures, jobs, force: bool, proofs: bool = F
     try:
         if bar is not None:
             bar.__enter__()
-        result = run_build(out, root, prefectures, progress=progress, checked=checked,
-                           jobs=jobs, force=force)
+        result = run_build(options, progress=progress, checked=checked)
     except NoticegenError as exception:
         _fail(exception)
     except KeyboardInterrupt:
@@ -252,7 +264,7 @@ def _run(root: Path, out: Path, prefectures, jobs, force: bool, proofs: bool = F
 @as_of_option
 @click.pass_obj
 def build(root: Path, out: Path, prefectures, jobs, langs, force: bool, strict: bool,
-          as_of) -> None:
+          as_of, **extra) -> None:
     """Validate every source, then write every document that is not up to date.
 
     \b
@@ -277,25 +289,8 @@ def build(root: Path, out: Path, prefectures, jobs, langs, force: bool, strict: 
     the next build resumes. A document that fails (an overflow, say) keeps its
     previous file, is marked failed in the manifest, and makes the build exit 1.
     """
-    _run(root, out, prefectures, jobs, force, strict=strict, as_of=as_of, langs=langs)
-
-
-@main.command()
-@out_option
-@prefecture_option
-@jobs_option
-@click.pass_obj
-def proof(root: Path, out: Path, prefectures, jobs) -> None:
-    """Write the one-page proof sheet of a prefecture's leaflet, for sign-off.
-
-    It lists every number and URL the leaflet prints, each with its source and
-    as_of date, and the numbers and centers withheld, with the reason. Written to
-    OUT/<notice id>/proof/NN-name.pdf.
-
-    \b
-    Example:  python build.py proof --prefecture 13
-    """
-    _run(root, out, prefectures, jobs, force=False, proofs=True)
+    _run(Options(root=root, out=out, prefectures=prefectures, jobs=jobs, langs=langs,
+                 force=force, strict=strict, as_of=as_of, extra=extra))
 
 
 @main.command()
@@ -309,7 +304,7 @@ def manifest(out: Path, check_files: bool) -> None:
     or not in the manifest at all; exits 1 if there is any, so that nothing stale
     is mailed.
     """
-    from .manifest import MANIFEST, Manifest
+    from .output.manifest import MANIFEST, Manifest
     if not (out / MANIFEST).is_file():
         click.echo(f'error: {out / MANIFEST} does not exist; run build first', err=True)
         sys.exit(1)
@@ -321,10 +316,19 @@ def manifest(out: Path, check_files: bool) -> None:
     sys.exit(1 if problems else 0)
 
 
+def _kinds(context, parameter, values):
+    """--kind values must name a registered kind's group (checked when the CLI runs)."""
+    from .plan import registry
+    known = registry.groups()
+    unknown = [value for value in values if value not in known]
+    if unknown:
+        raise click.BadParameter(f'unknown kind {", ".join(unknown)}; choose from '
+                                 f'{", ".join(known)}')
+    return tuple(values)
+
+
 kinds_option = click.option(
-    '--kind', 'kinds', multiple=True,
-    type=click.Choice(['notice', 'attachment', 'leaflet', 'card', 'cover', 'labels', 'proof',
-                       'bundle', 'packet']),
+    '--kind', 'kinds', multiple=True, callback=_kinds, metavar='KIND',
     help='Only these kinds of document (repeatable). The default leaves out bundles and '
          'packets, whose pages repeat the other documents.')
 dpi_option = click.option('--dpi', type=click.IntRange(24, 600), default=100, show_default=True,
@@ -348,10 +352,10 @@ def preview(root: Path, out: Path, prefectures, kinds, dpi: int) -> None:
       contact-<kind>.png      every document of a kind, one row per prefecture
     A document whose PDF has not changed is not rendered again.
     """
-    from .preview import DEFAULT_KINDS
-    from .preview import preview as run_preview
+    from .api import preview as run_preview
     try:
-        documents = run_preview(out, prefectures, tuple(kinds) or DEFAULT_KINDS, dpi)
+        documents = run_preview(Options(root=root, out=out, prefectures=prefectures,
+                                        kinds=kinds, dpi=dpi))
     except NoticegenError as exception:
         _fail(exception)
     pages = sum(len(document.pages) for document in documents)
@@ -381,18 +385,12 @@ def diff(root: Path, out: Path, baseline: str, kinds, dpi: int, tolerance: float
     release; --report-only exits 0. Given a git ref (main, HEAD~1, a tag), it builds
     that ref in a temporary worktree first.
     """
-    import tempfile
-
-    from .preview import DEFAULT_KINDS, build_git_ref
-    from .preview import diff as run_diff
+    from .api import diff as run_diff
+    if not Path(baseline).is_dir():
+        click.echo(f'building {baseline} in a temporary worktree ...', err=True)
     try:
-        with tempfile.TemporaryDirectory(prefix='noticegen-baseline-') as temporary:
-            folder = Path(baseline)
-            if not folder.is_dir():
-                click.echo(f'building {baseline} in a temporary worktree ...', err=True)
-                folder = build_git_ref(root, baseline, Path(temporary))
-            report = run_diff(out, folder, tuple(kinds) or DEFAULT_KINDS, dpi, tolerance,
-                              pixel_threshold)
+        report = run_diff(Options(root=root, out=out, kinds=kinds, dpi=dpi), baseline,
+                          tolerance, pixel_threshold)
     except NoticegenError as exception:
         _fail(exception)
     for line in report.lines():
@@ -419,31 +417,9 @@ def serve(root: Path, out: Path, prefectures, host: str, port: int) -> None:
     successful rebuild, open gallery pages reload by themselves. Use --prefecture
     to keep rebuilds quick while editing one prefecture.
     """
-    from .serve import serve as run_serve
+    from .preview.serve import serve as run_serve
     run_serve(root, out.resolve(), prefectures, host, port,
               echo=lambda message: click.echo(message, err=True))
-
-
-def _translation_warnings(checked) -> None:
-    """Warn about card fields and template strings that fall back to English."""
-    from .i18n import load_catalog, template_messages
-    project = checked.project
-    langs = sorted({job.lang for job in checked.jobs if job.kind == 'card'
-                    or (job.kind == 'leaflet' and job.lang != 'ja')})
-    messages = template_messages(project.root / 'locales')
-    for lang in langs:
-        if lang in project.cards:
-            missing = project.cards[lang][0].missing
-            if missing:
-                click.echo(f'warning: {lang}: card text falls back to English for: '
-                           f'{", ".join(missing)} ({project.cards[lang][1].path})', err=True)
-        if lang != 'en':
-            catalog = load_catalog(project.root / 'locales', lang)
-            missing = [message for message in messages if message not in catalog.messages]
-            if missing:
-                click.echo(f'warning: {lang}: {len(missing)} template strings fall back to '
-                           f'English: {", ".join(repr(m) for m in missing[:3])}'
-                           f'{" ..." if len(missing) > 3 else ""}', err=True)
 
 
 @main.command()
@@ -460,11 +436,12 @@ def i18n(root: Path, extract: bool) -> None:
     Status: source (the original), reviewed, unreviewed, missing. By default a build
     makes only reviewed languages, plus ja, ja-easy and en; --lang all makes every one.
     """
-    from .i18n import coverage
-    from .i18n import extract as run_extract
-    from .project import load_project
+    from .check.i18n import coverage
+    from .check.i18n import extract as run_extract
+    from .layout import LOCALES, TEMPLATES
+    from .load.project import load_project
     if extract:
-        run_extract(root / 'templates', root / 'noticegen', root / 'locales')
+        run_extract(root / TEMPLATES, Path(__file__).resolve().parent, root / LOCALES)
         click.echo('locales/messages.pot and the .po files are up to date with the templates')
     try:
         project = load_project(root)
@@ -475,3 +452,33 @@ def i18n(root: Path, extract: bool) -> None:
         missing = f'  missing: {", ".join(row.missing[:4])}' if row.missing else ''
         click.echo(f'{row.lang:<8} {row.document:<10} {row.translated:>3}/{row.total:<3} '
                    f'{row.share:>4.0%}  {row.status:<10} {row.source}{missing}')
+
+
+def _kind_command(kind) -> click.Command:
+    """A command that plans only ``kind`` (and the other kinds of that command)."""
+    def callback(root, out, prefectures, jobs, **extra):
+        _run(Options(root=root, out=out, prefectures=prefectures, jobs=jobs,
+                     command=kind.command, extra=extra))
+    function = click.pass_obj(callback)
+    for option in (jobs_option, prefecture_option, out_option, *kind.cli_options()):
+        function = option(function) if not isinstance(option, click.Parameter) else function
+    return click.command(kind.command, help=kind.command_help or kind.__doc__)(function)
+
+
+def install_kinds(group: click.Group) -> None:
+    """Add the registered kinds' commands, and their options to the commands that plan them.
+
+    Run each time the CLI starts, so that a kind registered from outside the package (an
+    entry point, or a register() call before main()) shows in --help and works.
+    """
+    from .plan import registry
+    for kind in registry.kinds():
+        command_name = kind.command or 'build'
+        if kind.command and kind.command not in group.commands:
+            group.add_command(_kind_command(kind))
+        command = group.commands[command_name]
+        names = {parameter.name for parameter in command.params}
+        for option in kind.cli_options():
+            if option.name not in names:
+                command.params.append(option)
+                names.add(option.name)

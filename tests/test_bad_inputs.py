@@ -123,7 +123,7 @@ def test_glyph_check_does_not_trust_fontconfig_substitution():
                             capture_output=True, text=True)
     if result.returncode == 0:
         assert 'BIZ' not in result.stdout  # the substitute is some other font
-    from noticegen.fonts import find_font
+    from noticegen.check.fonts import find_font
     assert ord('😀') not in find_font('BIZ UDMincho').codepoints
 
 

@@ -18,12 +18,12 @@ STEMS = {'36': '36-tokushima', '04': '04-miyagi', '03': '03-iwate'}
 
 
 def load():
-    from noticegen.project import load_project
+    from noticegen.load.project import load_project
     return load_project(ROOT)
 
 
 PROJECT = load()
-from noticegen.languages import LANGUAGES  # noqa: E402
+from noticegen.model.languages import LANGUAGES  # noqa: E402
 
 
 @pytest.fixture(scope='module')
@@ -62,7 +62,7 @@ def test_every_language_renders_whole(all_languages, code, lang, kind):
         for font in page['/Resources']['/Font'].values():
             fonts.add(str(font.get_object()['/BaseFont']).split('+', 1)[1])
     # Only the fonts the language's stylesheet declares (no fontconfig substitute).
-    from noticegen.fonts import declared_stack
+    from noticegen.check.fonts import declared_stack
     allowed = {family.replace(' ', '-') for family in declared_stack(
         ROOT / 'templates' / LANGUAGES[lang].stylesheet)}
     allowed |= {family.replace(' ', '-') for family in declared_stack(
@@ -145,7 +145,8 @@ def test_catalogs_compile():
     from babel.messages.mofile import write_mo
     from babel.messages.pofile import read_po
 
-    from noticegen.i18n import catalog_path, template_messages
+    from noticegen.check.i18n import template_messages
+    from noticegen.layout import catalog_path
     messages = template_messages(ROOT / 'locales')
     assert len(messages) >= 6
     for lang in LANGUAGES:

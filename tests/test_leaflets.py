@@ -16,7 +16,7 @@ PHONE = re.compile(r'0\d{1,4}-\d{1,4}-\d{2,4}')
 
 
 def load():
-    from noticegen.project import load_project
+    from noticegen.load.project import load_project
     return load_project(ROOT)
 
 

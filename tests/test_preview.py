@@ -52,7 +52,7 @@ def test_pages_match_the_pdfs_at_the_dpi(previewed):
 def test_every_page_has_the_ink_its_kind_expects(previewed):
     from PIL import Image
 
-    from noticegen.preview import ink
+    from noticegen.preview.gallery import ink
     record = json.loads((previewed / 'preview' / 'previews.json').read_text(encoding='utf-8'))
     manifest = {e['path']: e for e in json.loads(
         (previewed / 'manifest.json').read_text(encoding='utf-8'))['outputs']}
@@ -66,7 +66,7 @@ def test_every_page_has_the_ink_its_kind_expects(previewed):
 def test_ink_check_fails_on_blank_and_black_pages():
     from PIL import Image
 
-    from noticegen.preview import ink
+    from noticegen.preview.gallery import ink
     assert ink(Image.new('RGB', (100, 100), 'white')) == 0
     assert ink(Image.new('RGB', (100, 100), 'black')) == 1
 

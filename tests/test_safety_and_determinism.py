@@ -20,16 +20,19 @@ def test_markup_in_a_field_prints_literally_and_fetches_nothing(project, monkeyp
         'ki: 記', f"ki: '{HOSTILE}'")
     path.write_text(text, encoding='utf-8')
 
-    from noticegen.build import check
-    from noticegen.render import Renderer
+    from noticegen.api import check
+    from noticegen.build import Worker
+    from noticegen.options import Options
 
-    checked = check(project)
-    renderer = Renderer(checked.project.templates)
+    checked = check(Options(root=project))
+    worker = Worker(checked)
+    renderer = worker.renderer
     fetched = []
     original = type(renderer.fetcher).fetch
     monkeypatch.setattr(type(renderer.fetcher), 'fetch',
                         lambda self, url, headers=None: fetched.append(url) or original(self, url, headers))
-    pdf = renderer.letter(checked.project.notices[0])
+    letter = next(job for job in checked.jobs if job.output.endswith('/notice.pdf'))
+    pdf = worker.produce(letter)
     out = project / 'letter.pdf'
     out.write_bytes(pdf)
     with pdfplumber.open(out) as document:
@@ -43,12 +46,12 @@ def test_markup_in_a_field_prints_literally_and_fetches_nothing(project, monkeyp
 
 def fetcher_render(project: Path, css: str):
     from noticegen.errors import RenderError
-    from noticegen.render import Renderer
+    from noticegen.render.engine import Renderer
 
     (project / 'templates' / 'probe.css').write_text(css, encoding='utf-8')
     renderer = Renderer(project / 'templates')
     try:
-        renderer.render('<html lang="ja"><body><p class="probe">あ</p></body></html>', 'probe.css')
+        renderer.render('<html lang="ja"><body><p class="probe">あ</p></body></html>', ['probe.css'])
     except RenderError as error:
         return renderer, str(error)
     return renderer, None

@@ -2,8 +2,8 @@ from datetime import date
 
 import pytest
 
-from noticegen.numbering import marker
-from noticegen.wareki import format_wareki, format_wareki_month, widen
+from noticegen.model.numbering import marker
+from noticegen.model.wareki import format_wareki, format_wareki_month, widen
 
 
 @pytest.mark.parametrize('day, expected', [

@@ -1,0 +1,105 @@
+"""The API the CLI maps onto: validate, build, preview, diff. Tests and benchmarks call it too."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from .build import BuildResult, Outcome, mark_invalid
+from .build import build as run_build
+from .check.validate import Checked, check_glyphs
+from .errors import NoticegenError, ValidationFailed
+from .load.project import Project, load_project
+from .model.languages import ALWAYS_BUILT, LANGUAGES
+from .options import Options
+from .plan import registry
+from .plan.job import plan
+
+
+def default_languages(project: Project) -> list[str]:
+    """What a build makes by default: reviewed languages, plus ja, やさしい日本語 and en."""
+    return [code for code in LANGUAGES if code in ALWAYS_BUILT or project.is_reviewed(code)]
+
+
+def check(options: Options) -> Checked:
+    """Load and validate every source, plan the command's jobs and glyph-check them.
+
+    Raises ValidationFailed listing every error, or NoticegenError.
+    """
+    project = load_project(options.root)
+    if options.prefectures is not None:
+        unknown = [code for code in options.prefectures if code not in project.prefectures]
+        if unknown:
+            raise NoticegenError(f'no data for prefecture {", ".join(unknown)} in prefectures/')
+    langs = default_languages(project) if options.langs is None else options.langs
+    jobs = plan(project, options.prefectures, langs, options.command, options.extra)
+    return check_glyphs(project, jobs)
+
+
+def validate(options: Options) -> Checked:
+    """Check every source and every language's text; write nothing."""
+    return check(Options(**{**vars(options), 'langs': list(LANGUAGES)}))
+
+
+def quality(project: Project, options: Options) -> list:
+    """The data-quality warnings (see check/quality.py)."""
+    from .check.quality import report
+    return report(project, options.as_of)
+
+
+def translation_warnings(checked: Checked) -> list[str]:
+    """Texts and template strings of the languages being built that fall back to English."""
+    from .check.i18n import template_messages
+    from .layout import LOCALES
+    from .render.catalogs import load_catalog
+    project = checked.project
+    langs = sorted({job.lang for job in checked.jobs if job.language_stylesheet})
+    messages = template_messages(project.root / LOCALES)
+    warnings = []
+    for lang in langs:
+        for kind in registry.kinds():
+            warnings += kind.translation_warnings(project, lang)
+        if lang != 'en':
+            catalog = load_catalog(project.root / LOCALES, lang)
+            missing = [message for message in messages if message not in catalog.messages]
+            if missing:
+                warnings.append(f'{lang}: {len(missing)} template strings fall back to '
+                                f'English: {", ".join(repr(m) for m in missing[:3])}'
+                                f'{" ..." if len(missing) > 3 else ""}')
+    return warnings
+
+
+def build(options: Options, progress: Callable[[Outcome], None] | None = None,
+          checked: Checked | None = None) -> BuildResult:
+    """Validate, then write every file of the command that is not up to date into ``out``.
+
+    On invalid sources nothing is written, and what they shaped is marked failed in an
+    existing manifest, so that nobody mails a stale file as current.
+    """
+    if checked is None:
+        try:
+            checked = check(options)
+        except ValidationFailed as exception:
+            mark_invalid(options.out, exception.errors)
+            raise
+    return run_build(checked, options.out, progress, options.jobs, options.force)
+
+
+def preview(options: Options, progress=None) -> list:
+    from .preview.gallery import preview as run_preview
+    return run_preview(options.out, options.prefectures, options.kinds or None, options.dpi,
+                       progress)
+
+
+def diff(options: Options, baseline: str, tolerance: float, pixel_threshold: int):
+    """Compare the built PDFs with a baseline folder, or with a git ref built in a worktree."""
+    import tempfile
+
+    from .preview.gallery import build_git_ref
+    from .preview.gallery import diff as run_diff
+    with tempfile.TemporaryDirectory(prefix='noticegen-baseline-') as temporary:
+        folder = Path(baseline)
+        if not folder.is_dir():
+            folder = build_git_ref(options.root, baseline, Path(temporary))
+        return run_diff(options.out, folder, options.kinds or None, options.dpi, tolerance,
+                        pixel_threshold)

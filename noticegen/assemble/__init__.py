@@ -1,0 +1,1 @@
+"""pikepdf only: stamping, merging, page counts, the embedded-font audit."""

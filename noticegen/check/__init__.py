@@ -1,0 +1,1 @@
+"""Checks before anything is written: glyphs against fonts, data quality, translations."""

@@ -1,0 +1,1 @@
+"""Document kinds: one module each, registered in plan.registry (see BUILTIN)."""

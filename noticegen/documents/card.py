@@ -1,0 +1,79 @@
+"""The patient card: one page per prefecture and language, handed to a patient."""
+
+from __future__ import annotations
+
+from ..model.languages import LANGUAGES
+from ..model.localize import month_text, prefecture_name
+from ..model.schema import CARD_FIELDS, partial_date_start
+from ..plan.registry import DocumentKind, register
+from .centers import center_views, sns_hours
+
+
+@register
+class Card(DocumentKind):
+    name = 'card'
+    title = '患者さん向けカード'
+    order = 20
+    phase = 'prefecture'
+    template = 'card.html'
+    stylesheet = 'card.css'
+    pages = 1
+    localized = True
+
+    def language_stylesheet(self, job):
+        return LANGUAGES[job.lang].stylesheet
+
+    def stylesheets(self, job):
+        return [self.stylesheet, self.language_stylesheet(job)]
+
+    def jobs(self, context):
+        project = context.project
+        for prefecture in context.prefectures:
+            for lang in context.langs:
+                if lang in project.cards:
+                    # A missing field falls back to the English card: both shape it.
+                    texts = tuple(project.cards[code][1].path
+                                  for code in dict.fromkeys((lang, 'en')))
+                    yield context.make(
+                        self, f'{context.base}/cards/{context.stem(prefecture)}.{lang}.pdf',
+                        (*texts, *context.data_inputs(prefecture)), lang=lang,
+                        prefecture=prefecture)
+
+    def describe(self, job):
+        prefecture = job.prefecture.prefecture
+        return f'patient card ({job.lang}) for {prefecture.code} {prefecture.name}'
+
+    def html(self, job, context):
+        project = context.project
+        national = project.national
+        prefecture = job.prefecture.prefecture
+        lang = job.lang
+        text, _ = project.card(lang)
+        created = partial_date_start(national.valid_as_of).isoformat()
+        catalog = context.renderer.use_language(lang)
+        return context.renderer.html(
+            self.template, lang, card=text, language=LANGUAGES[lang],
+            reviewed=project.is_reviewed(lang), national=national,
+            prefecture_label=prefecture_name(prefecture, lang),
+            centers=center_views(prefecture, lang, catalog.gettext),
+            sns_hours=sns_hours(national, lang, catalog.gettext),
+            as_of_text=month_text(national.valid_as_of, lang),
+            created=f'{created}T00:00:00+09:00')
+
+    def translation_warnings(self, project, lang):
+        if lang not in project.cards or not project.cards[lang][0].missing:
+            return []
+        card, source = project.cards[lang]
+        return [f'{lang}: card text falls back to English for: {", ".join(card.missing)} '
+                f'({source.path})']
+
+    def coverage(self, project, lang):
+        from ..check.i18n import Coverage
+        if lang not in project.cards:
+            return [Coverage(lang, self.name, 0, len(CARD_FIELDS), 'missing')]
+        card, source = project.cards[lang]
+        status = 'source' if card.translation is None else (
+            'reviewed' if card.translation.reviewed else 'unreviewed')
+        origin = card.translation.source if card.translation else source.path
+        return [Coverage(lang, self.name, len(CARD_FIELDS) - len(card.missing),
+                         len(CARD_FIELDS), status, origin, card.missing)]

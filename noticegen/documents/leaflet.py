@@ -1,0 +1,99 @@
+"""別添1, the leaflet: two A4 pages per prefecture, in Japanese and its translations."""
+
+from __future__ import annotations
+
+from ..model.languages import LANGUAGES
+from ..model.localize import month_text, prefecture_name
+from ..model.numbering import attachment_label
+from ..model.schema import LeafletAttachment
+from ..plan.registry import DocumentKind, register
+from .centers import center_views, sns_hours
+
+
+def leaflets(notice_set):
+    """The notice's leaflet attachments with their sources."""
+    return [(attachment, source) for attachment, source
+            in zip(notice_set.attachments, notice_set.attachment_sources)
+            if isinstance(attachment, LeafletAttachment)]
+
+
+@register
+class Leaflet(DocumentKind):
+    name = 'leaflet'
+    title = '別添1 リーフレット'
+    order = 10
+    phase = 'prefecture'
+    template = 'leaflet.html'
+    stylesheet = 'leaflet.css'
+    pages = 2
+    localized = True
+
+    def language_stylesheet(self, job):
+        return None if job.lang == 'ja' else LANGUAGES[job.lang].stylesheet
+
+    def stylesheets(self, job):
+        extra = self.language_stylesheet(job)
+        return [self.stylesheet, *([extra] if extra else [])]
+
+    def jobs(self, context):
+        notice_set = context.notice_set
+        notice = notice_set.notice
+        for prefecture in context.prefectures:
+            stem = context.stem(prefecture)
+            for attachment, source in leaflets(notice_set):
+                inputs = (notice_set.source.path, source.path, *context.data_inputs(prefecture))
+                label = attachment_label(notice, attachment.number)
+                yield context.make(self, f'{context.base}/leaflets/{stem}.pdf', inputs,
+                                   attachment=attachment, prefecture=prefecture,
+                                   enclosure=attachment.number,
+                                   title=f'{label} {attachment.title}')
+                translations = notice_set.translations.get(attachment.number, {})
+                for lang, (_, translation) in sorted(translations.items()):
+                    if lang in context.langs:
+                        yield context.make(self, f'{context.base}/leaflets/{stem}.{lang}.pdf',
+                                           (*inputs, translation.path), lang=lang,
+                                           attachment=attachment, prefecture=prefecture)
+
+    def describe(self, job):
+        prefecture = job.prefecture.prefecture
+        label = attachment_label(job.notice.notice, job.attachment.number)
+        suffix = '' if job.lang == 'ja' else f' ({job.lang})'
+        return f'{label} leaflet{suffix} for {prefecture.code} {prefecture.name}'
+
+    def html(self, job, context):
+        notice = job.notice.notice
+        national = context.project.national
+        prefecture = job.prefecture.prefecture
+        attachment, lang = job.attachment, job.lang
+        catalog = context.renderer.use_language(lang)
+        if lang == 'ja':
+            texts, reviewed = attachment, True
+            label = attachment_label(notice, attachment.number)
+            title = f'{label} {attachment.title}（{prefecture.name}）'
+        else:
+            texts, _ = job.notice.translations[attachment.number][lang]
+            reviewed = texts.translation.reviewed
+            label = catalog.gettext('Attachment %(number)s') % {'number': attachment.number}
+            title = f'{label} {texts.title} ({prefecture_name(prefecture, lang)})'
+        return context.renderer.html(
+            self.template, lang, notice=notice, language=LANGUAGES[lang], doc_title=title,
+            label=label, front=texts.front, back=texts.back, reviewed=reviewed,
+            national=national, prefecture_label=prefecture_name(prefecture, lang),
+            has_direct_number=prefecture.has_direct_number,
+            centers=center_views(prefecture, lang, catalog.gettext),
+            sns_hours=sns_hours(national, lang, catalog.gettext),
+            as_of_text=month_text(national.valid_as_of, lang, notice.style.digits))
+
+    def coverage(self, project, lang):
+        from ..check.i18n import Coverage
+        rows = []
+        for notice_set in project.notices:
+            for attachment, source in leaflets(notice_set):
+                if lang == 'ja':
+                    rows.append(Coverage(lang, self.name, 1, 1, 'source', source.path))
+                elif lang in notice_set.translations.get(attachment.number, {}):
+                    translation, _ = notice_set.translations[attachment.number][lang]
+                    rows.append(Coverage(lang, self.name, 1, 1, 'reviewed' if
+                                         translation.translation.reviewed else 'unreviewed',
+                                         translation.translation.source))
+        return rows

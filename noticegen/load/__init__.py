@@ -1,0 +1,1 @@
+"""Readers: YAML with positions, and the project gathered and validated."""

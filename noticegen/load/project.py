@@ -1,0 +1,375 @@
+"""Gather and validate every source of the project before anything is written."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import TypeAdapter, ValidationError
+
+from ..errors import SourceError, ValidationFailed
+from ..model.languages import LANGUAGES
+from ..model.schema import (Attachment, CardText, LeafletTranslation, NationalData, Notice,
+                    Prefecture)
+from .sources import Source, load_yaml
+from ..layout import (ATTACHMENTS, CARDS, NOTICES, PREFECTURES, ROOT, TEMPLATES)
+
+
+
+@dataclass
+class NoticeSet:
+    """A notice with its attachments, in 別添 order."""
+
+    notice: Notice
+    source: Source
+    attachments: list[Attachment] = field(default_factory=list)
+    attachment_sources: list[Source] = field(default_factory=list)
+    # Translations of attachments: {number: {lang: (translation, source)}}.
+    translations: dict[int, dict[str, tuple[LeafletTranslation, Source]]] = field(
+        default_factory=dict)
+
+    @property
+    def sources(self) -> list[Source]:
+        return [self.source, *self.attachment_sources]
+
+
+@dataclass
+class PrefectureData:
+    prefecture: Prefecture
+    source: Source
+
+
+@dataclass
+class Project:
+    root: Path
+    notices: list[NoticeSet]
+    prefectures: dict[str, PrefectureData] = field(default_factory=dict)  # by JIS code
+    national: NationalData | None = None
+    national_source: Source | None = None
+    cards: dict[str, tuple[CardText, Source]] = field(default_factory=dict)  # by language
+
+    def card(self, lang: str) -> tuple[CardText, list[str]]:
+        """The card text in ``lang``, with the fields that fell back to English."""
+        text, _ = self.cards[lang]
+        missing = text.missing
+        if not missing:
+            return text, []
+        english, _ = self.cards['en']
+        return text.model_copy(update={name: getattr(english, name) for name in missing}), missing
+
+    @property
+    def templates(self) -> Path:
+        return self.root / TEMPLATES
+
+    @property
+    def sources_by_path(self) -> dict[str, Source]:
+        """Every loaded source by its path relative to the root."""
+        found = [source for notice_set in self.notices for source in notice_set.sources]
+        found += [source for notice_set in self.notices
+                  for by_lang in notice_set.translations.values()
+                  for _, source in by_lang.values()]
+        found += [data.source for data in self.prefectures.values()]
+        found += [source for _, source in self.cards.values()]
+        if self.national_source is not None:
+            found.append(self.national_source)
+        return {source.path: source for source in found}
+
+    def is_reviewed(self, lang: str) -> bool:
+        """A language is reviewed when its card translation has been (ja is the source)."""
+        if lang == 'ja':
+            return True
+        card = self.cards.get(lang)
+        return bool(card and card[0].translation and card[0].translation.reviewed)
+
+    def relative(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+
+def _describe(value: object) -> str:
+    text = repr(value)
+    if len(text) > 60:
+        text = text[:57] + '...'
+    return f'{type(value).__name__} {text}'
+
+
+_ADAPTERS: dict[object, TypeAdapter] = {}
+
+
+def _adapter(model) -> TypeAdapter:
+    if model not in _ADAPTERS:
+        _ADAPTERS[model] = TypeAdapter(model)
+    return _ADAPTERS[model]
+
+
+def _data_loc(data: object, loc: tuple) -> tuple:
+    """Drop the parts of a pydantic location that name a schema branch, not a key."""
+    kept = []
+    for part in loc:
+        if isinstance(part, int) and isinstance(data, list) and part < len(data):
+            data = data[part]
+        elif isinstance(part, str) and isinstance(data, dict) and part in data:
+            data = data[part]
+        elif isinstance(part, str) and ('[' in part or part in _BRANCH_TAGS or (
+                isinstance(data, dict) and data.get('kind') == part)):
+            continue  # e.g. 'str' in a union, 'function-after[...]', a discriminator tag
+        else:
+            data = None
+        kept.append(part)
+    return tuple(kept)
+
+
+_BRANCH_TAGS = {'str', 'int', 'float', 'bool', 'none', 'list', 'dict', 'date', 'literal'}
+
+
+def pydantic_errors(source: Source, exception: ValidationError) -> list[SourceError]:
+    """Turn pydantic's errors into ``path:line:col: field: expected, found`` messages."""
+    errors = []
+    for error in exception.errors(include_url=False):
+        loc = _data_loc(source.data, error['loc'])
+        kind = error['type']
+        message = error['msg'].removeprefix('Value error, ')
+        if kind == 'extra_forbidden':
+            errors.append(source.error(loc, f'unknown key {loc[-1]!r}', key=True))
+            continue
+        if kind == 'missing':
+            errors.append(source.error(loc, 'required field is missing'))
+            continue
+        if 'found' not in message and not isinstance(error['input'], (dict, list)):
+            message = f'{message}; found {_describe(error["input"])}'
+        errors.append(source.error(loc, message))
+    return errors
+
+
+def _validate(source: Source, model, errors: list[SourceError]):
+    if not isinstance(source.data, dict):
+        errors.append(source.error((), f'expected a mapping of fields, found '
+                                       f'{_describe(source.data)}'))
+        return None
+    try:
+        return _adapter(model).validate_python(source.data)
+    except ValidationError as exception:
+        errors.extend(pydantic_errors(source, exception))
+        return None
+
+
+def yaml_files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(path for path in folder.rglob('*')
+                  if path.suffix in {'.yaml', '.yml'} and path.is_file())
+
+
+def load_project(root: Path = ROOT) -> Project:
+    """Load and validate every source; raise ValidationFailed listing all errors."""
+    root = root.resolve()
+    errors: list[SourceError] = []
+    project = Project(root, [])
+    by_id: dict[str, NoticeSet] = {}
+
+    invalid_ids: set[str] = set()  # notices that failed: their attachments stay quiet
+    for path in yaml_files(root / NOTICES):
+        source, load_errors = load_yaml(path, project.relative(path))
+        errors.extend(load_errors)
+        notice = None if load_errors else _validate(source, Notice, errors)
+        if notice is None:
+            if isinstance(source.data, dict) and isinstance(source.data.get('id'), str):
+                invalid_ids.add(source.data['id'])
+            else:
+                invalid_ids.add(path.stem)
+            continue
+        if notice.id in by_id:
+            errors.append(source.error(('id',), f'notice id {notice.id!r} is also used by '
+                                                f'{by_id[notice.id].source.path}'))
+            continue
+        by_id[notice.id] = NoticeSet(notice, source)
+
+    attachments: list[tuple[Attachment, Source]] = []
+    attachment_failed = False  # then a gap in the numbers is that failure, not another
+    translations: list[tuple[Path, Source]] = []
+    for path in yaml_files(root / ATTACHMENTS):
+        if _language_of(path):
+            translations.append((path, None))
+            continue
+        source, load_errors = load_yaml(path, project.relative(path))
+        errors.extend(load_errors)
+        if load_errors:
+            attachment_failed = True
+            continue
+        attachment = _validate(source, Attachment, errors)
+        if attachment is not None and attachment.kind == 'pdf':
+            problem = _included_pdf_problem(path.parent / attachment.file, root / ATTACHMENTS)
+            if problem:
+                errors.append(source.error(('file',), problem))
+                attachment = None
+        if attachment is not None:
+            attachments.append((attachment, source))
+        else:
+            attachment_failed = True
+
+    for attachment, source in sorted(attachments, key=lambda pair: pair[0].number):
+        owner = by_id.get(attachment.notice)
+        if owner is None:
+            if attachment.notice in invalid_ids:
+                continue
+            errors.append(source.error(('notice',), f'no notice has the id {attachment.notice!r}'))
+            continue
+        taken = {a.number: s for a, s in zip(owner.attachments, owner.attachment_sources)}
+        if attachment.number in taken:
+            errors.append(source.error(('number',), f'別添{attachment.number} is also defined in '
+                                                    f'{taken[attachment.number].path}'))
+            continue
+        owner.attachments.append(attachment)
+        owner.attachment_sources.append(source)
+
+    for path, _ in translations:
+        _load_translation(project, path, by_id, errors)
+
+    for notice_set in by_id.values():
+        numbers = [a.number for a in notice_set.attachments]
+        if numbers != list(range(1, len(numbers) + 1)) and not attachment_failed:
+            missing = sorted(set(range(1, max(numbers) + 1)) - set(numbers))
+            errors.append(notice_set.source.error(
+                ('id',), f'attachments must be numbered 1, 2, 3 ... without gaps; '
+                         f'missing 別添{", 別添".join(map(str, missing))}'))
+
+    _load_prefectures(project, errors)
+    _load_cards(project, errors)
+    if errors:
+        raise ValidationFailed(errors)
+    project.notices = sorted(by_id.values(), key=lambda n: n.notice.id)
+    return project
+
+
+def _included_pdf_problem(path: Path, folder: Path) -> str | None:
+    """Why the PDF an attachment names cannot be included, or None."""
+    real = path.resolve()
+    if not real.is_relative_to(folder.resolve()):
+        return f'{path.name} resolves to {real}, outside attachments/'
+    if not real.is_file():
+        return f'no such file: {path}'
+    with real.open('rb') as stream:
+        if stream.read(5) != b'%PDF-':
+            return f'{path.name} is not a PDF file'
+    return None
+
+
+_PREFECTURE_FILE = re.compile(r'(\d{2})-([a-z]+)')
+
+
+def _load_prefectures(project: Project, errors: list[SourceError]) -> None:
+    """Load prefectures/national.yaml and one NN-romaji.yaml per prefecture."""
+    folder = project.root / PREFECTURES
+    for path in yaml_files(folder):
+        source, load_errors = load_yaml(path, project.relative(path))
+        errors.extend(load_errors)
+        if load_errors:
+            continue
+        if path.stem == 'national':
+            project.national = _validate(source, NationalData, errors)
+            project.national_source = source
+            continue
+        match = _PREFECTURE_FILE.fullmatch(path.stem)
+        if not match:
+            errors.append(source.error((), 'a prefecture file is named NN-romaji.yaml '
+                                           '(13-tokyo.yaml), or national.yaml'))
+            continue
+        if ('code',) in source.plain:
+            raw = source.text[slice(*source.spans[('code',)])]
+            errors.append(source.error(('code',), (
+                f"write the code quoted, as '{match.group(1)}': unquoted, YAML reads 08 as "
+                f"text but 8 and 010 as numbers; found {raw}")))
+            continue
+        prefecture = _validate(source, Prefecture, errors)
+        if prefecture is None:
+            continue
+        expected = f'{prefecture.code}-{prefecture.name_romaji.lower()}'
+        if path.stem != expected:
+            errors.append(source.error(('code',), f'code {prefecture.code} belongs in '
+                                                  f'{expected}.yaml, not {path.name}'))
+        elif prefecture.code in project.prefectures:
+            errors.append(source.error(('code',), f'prefecture {prefecture.code} is defined twice'))
+        else:
+            project.prefectures[prefecture.code] = PrefectureData(prefecture, source)
+    if project.prefectures and project.national is None and not any(
+            e.path.endswith('national.yaml') for e in errors):
+        errors.append(SourceError(project.relative(folder / 'national.yaml'), 1, 1,
+                                  'missing: the data set date and national numbers'))
+    project.prefectures = dict(sorted(project.prefectures.items()))
+
+
+def _language_of(path: Path) -> str | None:
+    """'en' for 1-leaflet.en.yaml: a translation beside its Japanese source."""
+    parts = path.stem.rsplit('.', 1)
+    return parts[1] if len(parts) == 2 and parts[1] in LANGUAGES else None
+
+
+def _load_in_language(project: Project, path: Path, model, lang: str,
+                      errors: list[SourceError]):
+    """Load and validate ``path``, whose `lang` must match its file name; None on error."""
+    source, load_errors = load_yaml(path, project.relative(path))
+    errors.extend(load_errors)
+    if load_errors:
+        return None
+    value = _validate(source, model, errors)
+    if value is None:
+        return None
+    if value.lang != lang:
+        errors.append(source.error(('lang',), f'the file name says {lang!r}, the file says '
+                                              f'{value.lang!r}'))
+        return None
+    return value, source
+
+
+def _load_translation(project: Project, path: Path, notices: dict[str, NoticeSet],
+                      errors: list[SourceError]) -> None:
+    lang = _language_of(path)
+    loaded = _load_in_language(project, path, LeafletTranslation, lang, errors)
+    if loaded is None:
+        return
+    translation, source = loaded
+    original = path.with_name(path.stem.rsplit('.', 1)[0] + path.suffix)
+    for notice_set in notices.values():
+        for attachment, attachment_source in zip(notice_set.attachments,
+                                                 notice_set.attachment_sources):
+            if attachment_source.path == project.relative(original):
+                if not attachment.translatable:
+                    errors.append(source.error((), f'only the leaflet is translated; '
+                                                   f'{original.name} is a {attachment.kind}'))
+                    return
+                notice_set.translations.setdefault(attachment.number, {})[lang] = (
+                    translation, source)
+                return
+    if not original.is_file():  # else the original is invalid, and reported already
+        errors.append(source.error((), f'{original.name}: no such attachment to translate'))
+
+
+def _load_cards(project: Project, errors: list[SourceError]) -> None:
+    """cards/patient-card.yaml (the Japanese source) and patient-card.<lang>.yaml."""
+    folder = project.root / CARDS
+    for path in yaml_files(folder):
+        lang = _language_of(path) or 'ja'
+        loaded = _load_in_language(project, path, CardText, lang, errors)
+        if loaded is None:
+            continue
+        card, source = loaded
+        if lang in ('ja', 'en') and card.missing:
+            errors.append(source.error((), f'the {LANGUAGES[lang].english} card is what others '
+                                           f'fall back to: it needs every field; missing '
+                                           f'{", ".join(card.missing)}'))
+            continue
+        if lang == 'ja' and card.translation is not None:
+            errors.append(source.error(('translation',), 'the Japanese card is the source, not a '
+                                                         'translation'))
+            continue
+        if lang != 'ja' and card.translation is None:
+            errors.append(source.error((), 'a translation says where it came from: add '
+                                           'translation: {source: ..., reviewed: false}'))
+            continue
+        project.cards[lang] = (card, source)
+    if project.cards and not {'ja', 'en'} <= set(project.cards):
+        errors.append(SourceError(project.relative(folder), 1, 1,
+                                  'cards/ needs patient-card.yaml (ja) and patient-card.en.yaml'))

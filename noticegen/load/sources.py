@@ -1,0 +1,185 @@
+"""Load YAML sources safely, keeping the file, line and column of every value."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import SourceError
+
+Loc = tuple[str | int, ...]
+
+
+def format_loc(loc: Loc) -> str:
+    """Render a field path as ``items[0].title``."""
+    out = ''
+    for part in loc:
+        if isinstance(part, int):
+            out += f'[{part}]'
+        else:
+            out += f'.{part}' if out else str(part)
+    return out or '(document)'
+
+
+@dataclass
+class Source:
+    """One loaded YAML file: its data and where each value came from."""
+
+    path: str
+    data: Any
+    positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[Loc, tuple[int, int]] = field(default_factory=dict)
+    spans: dict[Loc, tuple[int, int]] = field(default_factory=dict)  # scalar text offsets
+    plain: set[Loc] = field(default_factory=set)  # scalars written without quotes
+    text: str = ''
+
+    def where(self, loc: Loc, *, key: bool = False) -> tuple[int, int]:
+        """Return the position of ``loc``, or of its nearest recorded ancestor."""
+        loc = tuple(loc)
+        while True:
+            if key and loc in self.key_positions:
+                return self.key_positions[loc]
+            if loc in self.positions:
+                return self.positions[loc]
+            if not loc:
+                return (1, 1)
+            loc = loc[:-1]
+
+    def char_position(self, loc: Loc, value: str, offset: int) -> tuple[int, int]:
+        """Return the line and column of ``value[offset]`` in the file, if it can be found."""
+        char = value[offset]
+        occurrence = value.count(char, 0, offset)
+        if loc in self.spans:
+            start, end = self.spans[loc]
+            index = start - 1
+            for _ in range(occurrence + 1):
+                index = self.text.find(char, index + 1, end)
+                if index < 0:
+                    break
+            else:
+                line = self.text.count('\n', 0, index) + 1
+                return line, index - (self.text.rfind('\n', 0, index) + 1) + 1
+        return self.where(loc)
+
+    def error(self, loc: Loc, message: str, *, key: bool = False) -> SourceError:
+        line, col = self.where(loc, key=key)
+        return SourceError(self.path, line, col, f'{format_loc(loc)}: {message}')
+
+
+class _Constructor(yaml.constructor.SafeConstructor):
+    """Safe scalars, except that timestamps stay strings for the model to parse."""
+
+
+_Constructor.add_constructor('tag:yaml.org,2002:timestamp',
+                             yaml.constructor.SafeConstructor.construct_yaml_str)
+
+_SCALAR_TAGS = {
+    'tag:yaml.org,2002:str', 'tag:yaml.org,2002:int', 'tag:yaml.org,2002:float',
+    'tag:yaml.org,2002:bool', 'tag:yaml.org,2002:null',
+    'tag:yaml.org,2002:timestamp'}
+
+
+class _Builder:
+    def __init__(self, source: Source):
+        self.source = source
+        self.constructor = _Constructor()
+        self.errors: list[SourceError] = []
+
+    def mark(self, node: yaml.Node) -> tuple[int, int]:
+        return (node.start_mark.line + 1, node.start_mark.column + 1)
+
+    def build(self, node: yaml.Node, loc: Loc) -> Any:
+        self.source.positions[loc] = self.mark(node)
+        if isinstance(node, yaml.MappingNode):
+            if node.tag != 'tag:yaml.org,2002:map':
+                return self._bad_tag(node, loc)
+            result: dict[Any, Any] = {}
+            for key_node, value_node in node.value:
+                if key_node.tag == 'tag:yaml.org,2002:merge':
+                    self.errors.append(SourceError(
+                        self.source.path, *self.mark(key_node),
+                        f'{format_loc(loc)}: merge keys (<<) are not supported'))
+                    continue
+                if not isinstance(key_node, yaml.ScalarNode):
+                    self.errors.append(SourceError(
+                        self.source.path, *self.mark(key_node),
+                        f'{format_loc(loc)}: a key must be a plain value'))
+                    continue
+                key = self.constructor.construct_object(key_node)
+                if not isinstance(key, str):
+                    key = str(key)
+                if key in result:
+                    first = self.source.key_positions[loc + (key,)]
+                    self.errors.append(SourceError(
+                        self.source.path, *self.mark(key_node),
+                        f'{format_loc(loc + (key,))}: duplicate key {key!r} '
+                        f'(first defined at line {first[0]})'))
+                    continue
+                self.source.key_positions[loc + (key,)] = self.mark(key_node)
+                result[key] = self.build(value_node, loc + (key,))
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != 'tag:yaml.org,2002:seq':
+                return self._bad_tag(node, loc)
+            return [self.build(item, loc + (index,))
+                    for index, item in enumerate(node.value)]
+        if node.tag not in _SCALAR_TAGS:
+            return self._bad_tag(node, loc)
+        self.source.spans[loc] = (node.start_mark.index, node.end_mark.index)
+        if node.style is None:
+            self.source.plain.add(loc)
+            rest = self.source.text[node.end_mark.index:].split('\n', 1)[0]
+            if re.match(r'\s+#\d', rest):
+                # 「… #8891 へ」 unquoted: YAML reads everything from ' #' on as a comment.
+                self.errors.append(SourceError(
+                    self.source.path, node.end_mark.line + 1, node.end_mark.column + 2,
+                    f'{format_loc(loc)}: the text from {rest.strip()[:12]!r} on is read as a '
+                    f'YAML comment; quote the whole value'))
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError) as exception:
+            self.errors.append(SourceError(
+                self.source.path, *self.mark(node),
+                f'{format_loc(loc)}: {exception}'))
+            return None
+
+    def _bad_tag(self, node: yaml.Node, loc: Loc) -> None:
+        self.errors.append(SourceError(
+            self.source.path, *self.mark(node),
+            f'{format_loc(loc)}: the tag {node.tag!r} is not allowed '
+            f'(only plain YAML values)'))
+        return None
+
+
+def load_yaml(path: Path, display: str | None = None) -> tuple[Source, list[SourceError]]:
+    """Load one YAML file safely; return the source and any errors found."""
+    display = display or str(path)
+    source = Source(display, None)
+    try:
+        text = source.text = path.read_text(encoding='utf-8')
+    except UnicodeDecodeError as exception:
+        return source, [SourceError(display, 1, 1, f'not UTF-8 text: {exception.reason}')]
+    except OSError as exception:
+        return source, [SourceError(display, 1, 1, f'cannot read: {exception.strerror}')]
+    try:
+        # compose() uses SafeLoader's composer; nothing is constructed yet, so
+        # no tag can run code.
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exception:
+        mark = exception.problem_mark or exception.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exception.problem or str(exception)
+        if exception.context:
+            problem = f'{exception.context}: {problem}'
+        return source, [SourceError(display, line, col, f'malformed YAML: {problem}')]
+    except yaml.YAMLError as exception:
+        return source, [SourceError(display, 1, 1, f'malformed YAML: {exception}')]
+    if node is None:
+        return source, [SourceError(display, 1, 1, 'the file is empty')]
+    builder = _Builder(source)
+    source.data = builder.build(node, ())
+    return source, builder.errors

@@ -1,0 +1,514 @@
+"""Typed model of the sources: what templates receive, never raw dicts."""
+
+from __future__ import annotations
+
+import re
+import string
+from datetime import date
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field,
+                      ValidationInfo, field_validator, model_validator)
+
+from .wareki import ERAS
+
+_ISO_DATE = re.compile(r'\d{4}-\d{2}-\d{2}')
+
+
+def _parse_iso_date(value: object) -> object:
+    if isinstance(value, str):
+        if not _ISO_DATE.fullmatch(value):
+            raise ValueError(f'expected an ISO date YYYY-MM-DD, found {value!r}')
+        try:
+            parsed = date.fromisoformat(value)
+        except ValueError as exception:
+            raise ValueError(f'{value!r} is not a real date ({exception})') from None
+        if parsed < ERAS[-1][0]:
+            raise ValueError(f'{value!r} is before 昭和 (1926-12-25)')
+        return parsed
+    if isinstance(value, date):
+        return value
+    raise ValueError(f'expected an ISO date YYYY-MM-DD, found {type(value).__name__} {value!r}')
+
+
+IsoDate = Annotated[date, BeforeValidator(_parse_iso_date)]
+
+
+def _non_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError('must not be empty')
+    return value
+
+
+Text = Annotated[str, AfterValidator(_non_blank)]
+Line = Annotated[str, AfterValidator(_non_blank), Field(pattern=r'^[^\n]*$')]
+Slug = Annotated[str, Field(pattern=r'^[a-z0-9][a-z0-9-]*$')]
+Digits = Annotated[str, Field(pattern=r'^[0-9]+$')]
+PhoneNumber = Annotated[str, Field(pattern=r'^0[0-9]{1,4}-[0-9]{1,4}-[0-9]{3,4}$')]
+
+_MARKER_FIELDS = {'n', 'kana', 'iroha', 'alpha'}
+
+
+def _check_marker(value: str) -> str:
+    fields = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
+    unknown = fields - _MARKER_FIELDS
+    if unknown or len(fields) != 1:
+        raise ValueError(
+            f'a marker holds exactly one of {{n}}, {{kana}}, {{iroha}} or {{alpha}}; '
+            f'found {value!r}')
+    return value
+
+
+Marker = Annotated[str, AfterValidator(_check_marker)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(strict=True, extra='forbid', frozen=True)
+
+
+class Style(Model):
+    """How generated parts look: numeral width, item markers, labels."""
+
+    digits: Literal['half', 'full'] = 'half'
+    markers: list[Marker] = Field(
+        default=['{n}.', '（{n}）', '{kana}', '（{kana}）'], min_length=1, max_length=7)
+    attachment_label: Annotated[str, Field(pattern=r'\{n\}')] = '別添{n}'
+
+
+class Addressee(Model):
+    """An addressee; a name may hold line breaks, and the honorific follows its last line."""
+
+    name: Text
+    honorific: Literal['御中', '殿', '様', '各位'] = '御中'
+    # Which department of each prefecture this is (a key of a prefecture's `departments`);
+    # cover letters and labels address that department by name where the data has it.
+    department: Slug | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        return [line.strip() for line in self.name.splitlines() if line.strip()]
+
+
+class Item(Model):
+    """A numbered item under 記; its number comes from its place, not from the source."""
+
+    heading: Line
+    paragraphs: list[Text] = []
+    items: list[Item] = []
+
+
+class ContactOffice(Model):
+    name: Line
+    staff: list[Line] = Field(min_length=1)
+    extensions: list[Digits] = []
+    phone: PhoneNumber
+    phone_note: Line = '代表'
+
+
+class Contact(Model):
+    label: Line = '<照会先>'
+    offices: list[ContactOffice] = Field(min_length=1)
+
+
+class Cover(Model):
+    """The 送付状 that opens each prefecture's packet; its wording is the notice's own data."""
+
+    title: Line = '送付状'
+    body: list[Text] = Field(min_length=1)
+    enclosures_heading: Line = '送付資料'
+    closing: Line | None = '以上'
+
+
+class Notice(Model):
+    """One notice letter (the 事務連絡 itself)."""
+
+    id: Slug
+    label: Line = '事務連絡'
+    date: IsoDate
+    addressees: list[Addressee] = Field(min_length=1)
+    issuers: list[Line] = Field(min_length=1)
+    title: Text
+    body: list[Text] = Field(min_length=1)
+    ki: Line | None = '記'
+    items: list[Item] = []
+    closing: Line | None = None
+    attachments_heading: Line = '【資料】'
+    contact: Contact | None = None
+    cover: Cover | None = None
+    style: Style = Style()
+
+    @model_validator(mode='after')
+    def _check_depth(self) -> Notice:
+        def depth(items: list[Item]) -> int:
+            return 1 + max((depth(item.items) for item in items), default=0) if items else 0
+        levels = depth(self.items)
+        if levels > len(self.style.markers):
+            raise ValueError(f'items nest {levels} levels deep but style.markers '
+                             f'defines {len(self.style.markers)}')
+        return self
+
+    @property
+    def title_lines(self) -> list[str]:
+        return [line.strip() for line in self.title.splitlines() if line.strip()]
+
+    @property
+    def title_text(self) -> str:
+        """The title on one line, for PDF metadata and listings."""
+        return ''.join(self.title_lines)
+
+
+class AttachmentSource(Model):
+    """Where an attachment comes from, printed under its title: (date by)（抄）."""
+
+    date: IsoDate | None = None
+    by: Line
+    excerpt: bool = False
+
+
+class Section(Model):
+    """A headed block of an attachment: paragraphs, then bullets."""
+
+    heading: Line
+    paragraphs: list[Text] = []
+    bullets: list[Text] = []
+    note: Text | None = None
+
+
+class LeafletFront(Model):
+    """The front page of the leaflet: the same for every prefecture."""
+
+    title: Text
+    lead: list[Text] = Field(min_length=1)
+    sections: list[Section] = Field(min_length=1)
+
+
+class LeafletBack(Model):
+    """The fixed wording of the back page; numbers come from prefectures/."""
+
+    heading: Line                      # {prefecture} is replaced by the prefecture's name
+    no_number: Text                    # shown where a center has no printable number
+    fallback: Text                     # shown where the prefecture has no printable number
+    short_dial_lead: Text
+    hikari_lead: Text
+    night_holiday: Text
+    sns_lead: Text
+    as_of: Line                        # {date} is replaced by 令和X年X月
+    sources_note: Text
+
+
+class Fact(Model):
+    """One row of a summary sheet: a statement and where it comes from."""
+
+    text: Text
+    source: Text
+
+
+class SummarySection(Model):
+    heading: Line
+    facts: list[Fact] = Field(min_length=1)
+
+
+class TableRow(Model):
+    label: Line
+    text: Text | None = None
+    bullets: list[Text] = []
+    source: Text
+
+
+class _AttachmentBase(Model):
+    translatable: ClassVar[bool] = False  # may have translations beside it (1-leaflet.en.yaml)
+
+    notice: Slug
+    number: int = Field(ge=1, le=99)
+    title: Line
+    source: AttachmentSource | None = None
+
+
+class LeafletAttachment(_AttachmentBase):
+    """別添1: the leaflet, one per prefecture."""
+
+    translatable: ClassVar[bool] = True
+
+    kind: Literal['leaflet']  # the attachment's kind, not a document kind
+    front: LeafletFront
+    back: LeafletBack
+
+
+class SummaryAttachment(_AttachmentBase):
+    """A sheet that summarises a document we do not have; never presented as the original."""
+
+    kind: Literal['summary']
+    banner: Line = '概要（原文ではありません）'
+    original_title: Text
+    original_date: IsoDate | None = None
+    original_kind: Line | None = None
+    issuer: Line | None = None
+    obtain: Text                      # where the original can be obtained
+    sections: list[SummarySection] = Field(min_length=1)
+    table: list[TableRow] = []
+
+
+class PdfAttachment(_AttachmentBase):
+    """An existing PDF, included as-is and stamped with its 別添N label."""
+
+    kind: Literal['pdf']
+    file: Annotated[str, Field(pattern=r'^[^/\\][^\\]*\.pdf$')]  # relative to the YAML file
+
+
+Attachment = Annotated[LeafletAttachment | SummaryAttachment | PdfAttachment,
+                       Field(discriminator='kind')]
+
+
+# --- Prefectures and their centers -------------------------------------------------------
+
+_PARTIAL_DATE = re.compile(r'(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?')
+
+
+def _parse_partial_date(value: object) -> object:
+    """Accept YYYY, YYYY-MM or YYYY-MM-DD (a real date) and keep it as text."""
+    if isinstance(value, int) and not isinstance(value, bool) and 1900 <= value <= 2100:
+        value = str(value)
+    if not isinstance(value, str):
+        raise ValueError(f'expected a date as YYYY, YYYY-MM or YYYY-MM-DD, found '
+                         f'{type(value).__name__} {value!r}')
+    match = _PARTIAL_DATE.fullmatch(value)
+    if not match:
+        raise ValueError(f'expected a date as YYYY, YYYY-MM or YYYY-MM-DD, found {value!r}')
+    year, month, day = match.groups()
+    try:
+        date(int(year), int(month or 1), int(day or 1))
+    except ValueError as exception:
+        raise ValueError(f'{value!r} is not a real date ({exception})') from None
+    return value
+
+
+PartialDate = Annotated[str, BeforeValidator(_parse_partial_date)]
+
+
+def partial_date_end(value: str) -> date:
+    """The last day a partial date can mean: 2023 → 2023-12-31, 2023-11 → 2023-11-30."""
+    import calendar
+    parts = [int(part) for part in value.split('-')]
+    year, month = parts[0], parts[1] if len(parts) > 1 else 12
+    day = parts[2] if len(parts) > 2 else calendar.monthrange(year, month)[1]
+    return date(year, month, day)
+
+
+def partial_date_start(value: str) -> date:
+    parts = [int(part) for part in value.split('-')] + [1, 1]
+    return date(parts[0], parts[1], parts[2])
+
+
+def _check_phone(value: str) -> str:
+    import phonenumbers
+    if not re.fullmatch(r'0\d{1,4}-\d{1,4}-\d{2,4}', value):
+        raise ValueError(f'expected a Japanese phone number grouped with hyphens, such as '
+                         f'03-5253-1111; found {value!r}')
+    try:
+        parsed = phonenumbers.parse(value, 'JP')
+    except phonenumbers.NumberParseException as exception:
+        raise ValueError(f'{value!r} is not a Japanese phone number ({exception})') from None
+    if not phonenumbers.is_valid_number(parsed):
+        raise ValueError(f'{value!r} is not a Japanese phone number')
+    return value  # the grouping the source uses is kept: never regrouped
+
+
+def _check_url(value: str) -> str:
+    if not re.fullmatch(r'https?://[A-Za-z0-9.-]+(?::\d+)?(?:/[^\s<>"\']*)?', value):
+        raise ValueError(f'expected an http:// or https:// address, found {value!r}')
+    return value
+
+
+JapanesePhone = Annotated[str, AfterValidator(_check_phone)]
+WebUrl = Annotated[str, AfterValidator(_check_url)]
+ShortDial = Annotated[str, Field(pattern=r'^#[0-9]{4}$')]
+
+
+class Phone(Model):
+    number: JapanesePhone
+    label: Line
+    hours: Text | None = None
+    hours_note: Text | None = None  # where the hours come from; shown on the proof sheet only
+    status: Literal['confirmed', 'unverified', 'disputed']
+    status_note: Text | None = None
+    source: Text
+    as_of: PartialDate | None = None
+    prefecture_only: bool = False   # 県内限定: reachable only from inside the prefecture
+
+    @model_validator(mode='after')
+    def _explain_doubt(self) -> Phone:
+        if self.status != 'confirmed' and not self.status_note:
+            article = 'an' if self.status[0] in 'aeiou' else 'a'
+            raise ValueError(f'{article} {self.status} number needs a status_note saying why')
+        return self
+
+
+class Center(Model):
+    name: Line
+    name_romaji: Line | None = None        # printed on non-Japanese outputs only, if sourced
+    name_romaji_source: Text | None = None
+    status: Literal['confirmed', 'candidate']
+    status_note: Text | None = None
+    hours: Text | None = None
+    hours_note: Text | None = None  # where the hours come from; shown on the proof sheet only
+    url: WebUrl | None = None         # the QR code carries this one
+    url_display: WebUrl | None = None  # a short official address to print, if url is long
+    source: Text
+    as_of: PartialDate | None = None
+    phones: list[Phone] = []
+    note: Text | None = None
+
+    @model_validator(mode='after')
+    def _romaji_needs_source(self) -> Center:
+        if self.name_romaji and not self.name_romaji_source:
+            raise ValueError('name_romaji needs name_romaji_source: a romanised name is printed '
+                             'only when a source gives it')
+        return self
+
+    @model_validator(mode='after')
+    def _display_needs_url(self) -> Center:
+        if self.url_display and not self.url:
+            raise ValueError('url_display is the short form of url, but url is missing')
+        return self
+
+    @property
+    def printable_phones(self) -> list[Phone]:
+        """Only confirmed numbers of a confirmed center are ever printed."""
+        if self.status != 'confirmed':
+            return []
+        return [phone for phone in self.phones if phone.status == 'confirmed']
+
+
+class Department(Model):
+    """A prefecture department that receives the mailing; all but the name are optional."""
+
+    name: Line
+    postal_code: Annotated[str, Field(pattern=r'^[0-9]{3}-[0-9]{4}$')] | None = None
+    address: Line | None = None
+    source: Text
+    as_of: PartialDate | None = None
+
+
+def _check_jis_code(value: str) -> str:
+    from .jis import PREFECTURES
+    if value not in PREFECTURES:
+        raise ValueError(f'{value!r} is not a JIS X 0401 prefecture code (01-47)')
+    return value
+
+
+class Prefecture(Model):
+    code: Annotated[str, AfterValidator(_check_jis_code)]
+    name: Line
+    name_romaji: Line
+    centers: list[Center] = []
+    departments: dict[Slug, Department] = {}
+
+    @field_validator('name', 'name_romaji')
+    @classmethod
+    def _check_names(cls, value: str, info: ValidationInfo) -> str:
+        from .jis import PREFECTURES
+        code = info.data.get('code')
+        if code in PREFECTURES:
+            expected = PREFECTURES[code][0 if info.field_name == 'name' else 1]
+            if value != expected:
+                raise ValueError(f'code {code} is {expected}, found {value!r}')
+        return value
+
+    @property
+    def printable_centers(self) -> list[Center]:
+        return [center for center in self.centers if center.status == 'confirmed']
+
+    @property
+    def has_direct_number(self) -> bool:
+        return any(center.printable_phones for center in self.centers)
+
+
+class ShortDialEntry(Model):
+    number: ShortDial
+    reading: Line
+    note: Text
+    source: Text
+    as_of: PartialDate
+
+
+class NationalPhone(Model):
+    number: JapanesePhone
+    label: Line
+    source: Text
+    as_of: PartialDate
+
+
+class NationalService(Model):
+    name: Line
+    operator: Line
+    hours: Text | None = None
+    note: Text | None = None
+    source: Text
+    as_of: PartialDate
+
+
+class NationalData(Model):
+    """The data set: the date it is valid for and the numbers every leaflet prints."""
+
+    valid_as_of: PartialDate
+    short_dial: ShortDialEntry
+    hikari_denwa: NationalPhone
+    night_holiday_call_center: NationalService
+    sns: NationalService
+
+
+# --- Translations -------------------------------------------------------------------------
+
+class Translation(Model):
+    """Where a translation came from, and whether a fluent speaker has reviewed it."""
+
+    source: Text
+    reviewed: bool = False
+    reviewer: Line | None = None
+
+    @model_validator(mode='after')
+    def _reviewer_named(self) -> Translation:
+        if self.reviewed and not self.reviewer:
+            raise ValueError('a reviewed translation names its reviewer')
+        return self
+
+
+class LeafletTranslation(Model):
+    """別添1 in another language: its own front page and back-page wording."""
+
+    lang: Line
+    translation: Translation
+    title: Line
+    front: LeafletFront
+    back: LeafletBack
+
+
+CARD_FIELDS = ('title', 'intro', 'confidential', 'short_dial_lead', 'short_dial_note',
+               'hikari_lead', 'centers_heading', 'no_number', 'night_holiday', 'sns_lead',
+               'abroad', 'as_of', 'hours_in_japanese', 'unreviewed')
+
+
+class CardText(Model):
+    """The patient card's text in one language. The Japanese source has every field; a
+    translation may lack some, which then fall back to English, with a warning."""
+
+    lang: Line
+    translation: Translation | None = None    # None only for the Japanese source
+    title: Text | None = None
+    intro: Text | None = None
+    confidential: Text | None = None
+    short_dial_lead: Text | None = None
+    short_dial_note: Text | None = None       # that #8891 works only from a phone in Japan
+    hikari_lead: Text | None = None
+    centers_heading: Text | None = None       # {prefecture}
+    no_number: Text | None = None
+    night_holiday: Text | None = None
+    sns_lead: Text | None = None
+    abroad: Text | None = None                # introduces the +81 forms
+    as_of: Text | None = None                 # {date}
+    hours_in_japanese: Text | None = None     # a note beside hours printed in Japanese
+    unreviewed: Text | None = None            # the mark on an unreviewed card
+
+    @property
+    def missing(self) -> list[str]:
+        return [name for name in CARD_FIELDS if getattr(self, name) is None]

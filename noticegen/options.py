@@ -1,0 +1,26 @@
+"""One options object: what the CLI parses and what the API, tests and benchmarks pass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .layout import ROOT
+
+
+@dataclass
+class Options:
+    root: Path = ROOT
+    out: Path = Path('dist')
+    prefectures: list[str] | None = None    # JIS codes; None: all, the national mailing
+    langs: list[str] | None = None          # None: reviewed languages, plus ja, ja-easy, en
+    jobs: int | None = None                 # worker processes; None: one per CPU
+    force: bool = False
+    strict: bool = False
+    as_of: date | None = None
+    command: str | None = None              # None: build; else a kind's own command (proof)
+    kinds: tuple[str, ...] = ()             # preview and diff: the groups to look at
+    dpi: int = 100
+    extra: dict[str, Any] = field(default_factory=dict)   # kinds' own options

@@ -1,0 +1,1 @@
+"""Files in the output folder: atomic writes and the manifest."""

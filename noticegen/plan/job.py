@@ -1,0 +1,136 @@
+"""A job is one file to write; its identity is data (kind, notice, prefecture, language)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ..layout import LOCALES, catalog_path
+from ..load.project import NoticeSet, PrefectureData, Project
+
+
+@dataclass(frozen=True, eq=False)
+class Job:
+    """One file to write, with every input that shapes it."""
+
+    kind: str                 # a registered kind's name
+    notice: NoticeSet
+    output: str               # relative to the output folder
+    inputs: tuple[str, ...]   # files, relative to the project, whose bytes shape the output
+    stylesheets: tuple[str, ...] = ()   # under templates/; the first is the kind's own
+    language_stylesheet: str | None = None  # declares a fallback stack: any font may cover
+    attachment: Any = None
+    prefecture: PrefectureData | None = None
+    parts: tuple[str, ...] = field(default=())  # outputs this one is made from, in order
+    fingerprint: str = ''     # data that shapes the output, where a whole file would be too much
+    lang: str = 'ja'
+    title: str = ''           # its bookmark and enclosure title when it is part of another
+    enclosure: int | None = None  # its place in the notice's set: 0 the letter, N 別添N
+
+    @property
+    def code(self) -> str | None:
+        return self.prefecture.prefecture.code if self.prefecture else None
+
+    @property
+    def glyph_stylesheet(self) -> str | None:
+        """The stylesheet whose fonts the job's characters are checked against."""
+        return self.language_stylesheet or (self.stylesheets[0] if self.stylesheets else None)
+
+
+_IMPORTS = re.compile(r"\{%-?\s*(?:import|include|from|extends)\s+['\"]([^'\"]+)['\"]")
+
+
+def template_closure(templates: Path, name: str) -> list[str]:
+    """``name`` and the templates it extends, imports or includes: their text prints too."""
+    found, pending = [], [name]
+    while pending:
+        current = pending.pop()
+        if current in found:
+            continue
+        found.append(current)
+        pending += _IMPORTS.findall((templates / current).read_text(encoding='utf-8'))
+    return found
+
+
+def file_stem(prefecture: PrefectureData) -> str:
+    return f'{prefecture.prefecture.code}-{prefecture.prefecture.name_romaji.lower()}'
+
+
+@dataclass
+class PlanContext:
+    """What a kind plans from: one notice, the selection, and the jobs planned before it."""
+
+    project: Project
+    notice_set: NoticeSet
+    prefectures: list[PrefectureData]   # selected, in code order
+    national: bool                      # no prefecture filter: the national mailing
+    langs: list[str]                    # languages of per-language documents
+    extra: dict[str, Any]               # values of kinds' own command-line options
+    jobs: list[Job] = field(default_factory=list)   # planned so far for this notice
+
+    @property
+    def base(self) -> str:
+        return self.notice_set.notice.id
+
+    def relative(self, path: Path) -> str:
+        return self.project.relative(path)
+
+    def layout_files(self, template: str | None, stylesheets: list[str]) -> tuple[str, ...]:
+        """The template, what it pulls in, and the stylesheets: all shape the output."""
+        templates = self.project.templates
+        names = template_closure(templates, template) if template else []
+        return tuple(self.relative(templates / name) for name in (*names, *stylesheets))
+
+    def catalog_files(self, lang: str) -> tuple[str, ...]:
+        """The message catalog of ``lang``, if it has one."""
+        path = catalog_path(self.project.root / LOCALES, lang)
+        return (self.relative(path),) if path.is_file() else ()
+
+    def stem(self, prefecture: PrefectureData) -> str:
+        return file_stem(prefecture)
+
+    def data_inputs(self, prefecture: PrefectureData) -> tuple[str, ...]:
+        """A prefecture's file and the national data printed beside it."""
+        national = self.project.national_source
+        return (prefecture.source.path, *((national.path,) if national else ()))
+
+    def make(self, kind, output: str, inputs: tuple[str, ...] = (), *, lang: str = 'ja',
+             **fields) -> Job:
+        """A job of ``kind``: its layout files and catalog are added to ``inputs``."""
+        job = Job(kind.name, self.notice_set, output, (), lang=lang, **fields)
+        stylesheets = kind.stylesheets(job)
+        language = kind.language_stylesheet(job)
+        layout = self.layout_files(kind.template, stylesheets) if kind.template else ()
+        catalogs = self.catalog_files(lang) if kind.localized else ()
+        all_inputs = tuple(dict.fromkeys((*inputs, *layout, *catalogs)))
+        return Job(kind.name, self.notice_set, output, all_inputs, tuple(stylesheets), language,
+                   lang=lang, **fields)
+
+    def enclosures(self, prefecture: PrefectureData | None) -> list[Job]:
+        """The notice's set for ``prefecture``: the letter, then 別添1, 2 ... in order."""
+        found = [job for job in self.jobs if job.enclosure is not None and job.lang == 'ja'
+                 and job.prefecture in (None, prefecture)]
+        return sorted(found, key=lambda job: job.enclosure)
+
+
+def plan(project: Project, prefectures: list[str] | None = None, langs: list[str] | None = None,
+         command: str | None = None, extra: dict[str, Any] | None = None) -> list[Job]:
+    """The files a command writes, kind by kind in the registry's order, notice by notice.
+
+    ``prefectures`` None is the national mailing. ``command`` None is ``build``; a kind
+    that belongs to another command is planned only by it.
+    """
+    from .registry import kinds
+    selected = [data for code, data in project.prefectures.items()
+                if prefectures is None or code in prefectures]
+    jobs: list[Job] = []
+    for notice_set in project.notices:
+        context = PlanContext(project, notice_set, selected, prefectures is None,
+                              list(langs or []), dict(extra or {}))
+        for kind in kinds():
+            if kind.command == command:
+                context.jobs += kind.jobs(context)
+        jobs += context.jobs
+    return jobs

@@ -1,0 +1,156 @@
+"""The registry of document kinds: what each kind makes, from what, and how it is planned.
+
+A kind is one module under ``noticegen/documents/`` (or anywhere: ``register()`` it, or
+name its module in the ``noticegen.documents`` entry-point group) plus a template. The
+core (plan, check, build, preview, cli) asks the registry and never names a kind.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+
+from ..errors import NoticegenError
+
+if TYPE_CHECKING:
+    from ..load.project import Project, Source
+    from .job import Job, PlanContext
+
+# The kinds that come with noticegen, imported by name so that no core module imports one.
+BUILTIN = ('letter', 'summary', 'included', 'leaflet', 'card', 'cover', 'bundle', 'packet',
+           'labels', 'mailing_list', 'proof')
+ENTRY_POINT_GROUP = 'noticegen.documents'
+
+# When a kind's jobs are made: shared documents first, one at a time; then each
+# prefecture's documents together; then those made from everything (in the build's process).
+PHASES = ('shared', 'prefecture', 'final')
+
+
+class DocumentKind:
+    """One kind of output file. Subclass it, set the class attributes, and register it."""
+
+    name: ClassVar[str]               # the manifest's kind; unique
+    family: ClassVar[str | None] = None   # preview and --kind group; default: name
+    title: ClassVar[str] = ''         # the preview gallery's heading
+    order: ClassVar[int] = 100        # planning order within a phase, and gallery order
+    phase: ClassVar[str] = 'shared'
+    template: ClassVar[str | None] = None     # under templates/; None: not laid out by HTML
+    stylesheet: ClassVar[str | None] = None
+    pages: ClassVar[int | None] = None        # the page budget, or None
+    previewed: ClassVar[bool] = True          # previewed unless --kind says otherwise
+    command: ClassVar[str | None] = None      # planned only by this command (registered for it)
+    command_help: ClassVar[str] = ''
+    keeps_foreign_fonts: ClassVar[bool] = False   # an included PDF keeps its own fonts
+    tolerates_failed_parts: ClassVar[bool] = False   # made even when a part failed
+    localized: ClassVar[bool] = False   # its template strings come from the job's catalog
+
+    @property
+    def group(self) -> str:
+        return self.family or self.name
+
+    # --- planning -------------------------------------------------------------------
+    def jobs(self, context: PlanContext) -> Iterable[Job]:
+        """The files of this kind a build of ``context`` writes."""
+        raise NotImplementedError
+
+    def stylesheets(self, job: Job) -> list[str]:
+        """The stylesheets the job is laid out with, first the kind's own."""
+        return [self.stylesheet] if self.stylesheet else []
+
+    def language_stylesheet(self, job: Job) -> str | None:
+        """A stylesheet declaring a fallback font stack (any font may hold a character)."""
+        return None
+
+    # --- making ---------------------------------------------------------------------
+    def html(self, job: Job, context: Any) -> str:
+        """The job's HTML, from the kind's template (``context.renderer.html``)."""
+        raise NotImplementedError
+
+    def describe(self, job: Job) -> str:
+        """The document as error messages name it."""
+        return f'{self.name} {job.output}'
+
+    def produce(self, job: Job, context: Any) -> bytes:
+        """The bytes of ``job``; ``context`` is a ``build.ProduceContext``.
+
+        By default: lay out ``html()`` with the job's stylesheets and check the page budget.
+        """
+        return context.renderer.pdf(self.html(job, context), list(job.stylesheets),
+                                    self.describe(job), self.budget(job))
+
+    def budget(self, job: Job) -> int | None:
+        """The exact page count ``job`` must have, or None."""
+        return self.pages
+
+    # --- reports --------------------------------------------------------------------
+    def coverage(self, project: Project, lang: str) -> list:
+        """Rows of ``i18n``'s translation report for this kind in ``lang``."""
+        return []
+
+    def translation_warnings(self, project: Project, lang: str) -> list[str]:
+        """What of this kind's own texts falls back to another language in ``lang``."""
+        return []
+
+    def cli_options(self) -> list:
+        """click options this kind adds to the commands that plan it (build, or its own)."""
+        return []
+
+
+_KINDS: dict[str, DocumentKind] = {}
+_LOADED = False
+
+
+def register(kind: DocumentKind | type[DocumentKind]) -> DocumentKind:
+    """Add ``kind`` to the registry (a class or an instance); usable as a class decorator."""
+    instance = kind() if isinstance(kind, type) else kind
+    if instance.phase not in PHASES:
+        raise NoticegenError(f'kind {instance.name!r}: phase must be one of {PHASES}')
+    _KINDS[instance.name] = instance
+    return kind
+
+
+def unregister(name: str) -> None:
+    _KINDS.pop(name, None)
+
+
+def load() -> None:
+    """Import the built-in kinds and those named by the ``noticegen.documents`` entry points."""
+    global _LOADED
+    if _LOADED:
+        return
+    _LOADED = True
+    for module in BUILTIN:
+        importlib.import_module(f'noticegen.documents.{module}')
+    from importlib.metadata import entry_points
+    for point in entry_points(group=ENTRY_POINT_GROUP):
+        loaded = point.load()
+        if isinstance(loaded, type) and issubclass(loaded, DocumentKind):
+            register(loaded)
+
+
+def kinds() -> list[DocumentKind]:
+    """Every registered kind, in phase then planning order."""
+    load()
+    return sorted(_KINDS.values(), key=lambda k: (PHASES.index(k.phase), k.order, k.name))
+
+
+def get(name: str) -> DocumentKind:
+    load()
+    try:
+        return _KINDS[name]
+    except KeyError:
+        raise NoticegenError(f'no document kind named {name!r}') from None
+
+
+def groups() -> list[str]:
+    """The preview groups (families), in gallery order."""
+    return list(dict.fromkeys(kind.group for kind in sorted(kinds(), key=lambda k: k.order)))
+
+
+def group_titles() -> dict[str, str]:
+    return {kind.group: kind.title for kind in sorted(kinds(), key=lambda k: -k.order)}
+
+
+def default_groups() -> tuple[str, ...]:
+    """What preview and diff look at by default."""
+    return tuple(g for g in groups() if any(k.previewed for k in kinds() if k.group == g))

@@ -1,0 +1,1 @@
+"""Previews: page images, the gallery, visual diffs, and the live server."""

@@ -1,0 +1,326 @@
+"""Previews: PNG pages of the built PDFs, a gallery, contact sheets, and visual diffs."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import NoticegenError
+from ..output.atomic import write_atomic
+from ..output.manifest import MANIFEST, Manifest
+from ..plan import registry
+
+PREVIEW = 'preview'
+DIFF = 'diff'
+THUMB_WIDTH = 180
+
+
+def render_pages(pdf: Path, dpi: int):
+    """The pages of ``pdf`` as RGB images at ``dpi`` (pypdfium2, in this process)."""
+    import pypdfium2
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        return [page.render(scale=dpi / 72).to_pil().convert('RGB') for page in document]
+    finally:
+        document.close()
+
+
+def ink(image) -> float:
+    """The share of pixels darker than mid-grey."""
+    gray = image.convert('L')
+    histogram = gray.histogram()
+    return sum(histogram[:128]) / (gray.width * gray.height)
+
+
+def save_png(image, path: Path) -> None:
+    import io
+    buffer = io.BytesIO()
+    image.save(buffer, format='PNG', optimize=False)
+    write_atomic(path, buffer.getvalue())
+
+
+@dataclass
+class Document:
+    """One previewed PDF and its page images (paths relative to the output folder)."""
+
+    path: str
+    kind: str
+    notice: str
+    prefecture: str | None
+    lang: str
+    sha256: str
+    pages: list[str] = field(default_factory=list)
+    thumbs: list[str] = field(default_factory=list)
+    size: tuple[int, int] = (0, 0)
+
+
+def _selected(manifest: Manifest, prefectures: list[str] | None, kinds) -> list:
+    # Kinds are the registry's groups; by default those previewed (bundles and packets
+    # repeat the pages of the documents they merge, and are left out).
+    kinds = kinds or registry.default_groups()
+    entries = []
+    for entry in sorted(manifest.entries.values(), key=lambda e: e.path):
+        if not entry.path.endswith('.pdf') or entry.kind not in kinds or entry.status != 'ok':
+            continue
+        if prefectures is not None and entry.prefecture not in (None, *prefectures):
+            continue
+        entries.append(entry)
+    return entries
+
+
+def preview(out: Path, prefectures: list[str] | None = None, kinds=None,
+            dpi: int = 100, progress=None) -> list[Document]:
+    """Render page PNGs of the built PDFs, then write the gallery and the contact sheets.
+
+    A document whose PDF checksum has not changed since its PNGs were made is not rendered
+    again (the record is preview/previews.json).
+    """
+    if not (out / MANIFEST).is_file():
+        raise NoticegenError(f'{out / MANIFEST} does not exist: run build first')
+    manifest = Manifest.load(out)
+    record_path = out / PREVIEW / 'previews.json'
+    try:
+        record = json.loads(record_path.read_text(encoding='utf-8'))
+    except (OSError, ValueError):
+        record = {}
+    documents = []
+    for entry in _selected(manifest, prefectures, kinds):
+        stem = entry.path[:-len('.pdf')]
+        document = Document(entry.path, entry.kind, entry.notice, entry.prefecture, entry.lang,
+                            entry.sha256)
+        known = record.get(entry.path)
+        if known and known['sha256'] == entry.sha256 and known['dpi'] == dpi and all(
+                (out / p).is_file() for p in known['pages'] + known['thumbs']):
+            document.pages, document.thumbs = known['pages'], known['thumbs']
+            document.size = tuple(known['size'])
+        else:
+            images = render_pages(out / entry.path, dpi)
+            for number, image in enumerate(images, start=1):
+                page = f'{PREVIEW}/{stem}/page-{number}.png'
+                thumb = f'{PREVIEW}/{stem}/thumb-{number}.png'
+                save_png(image, out / page)
+                height = round(image.height * THUMB_WIDTH / image.width)
+                save_png(image.resize((THUMB_WIDTH, height)), out / thumb)
+                document.pages.append(page)
+                document.thumbs.append(thumb)
+            document.size = images[0].size
+            record[entry.path] = {'sha256': entry.sha256, 'dpi': dpi, 'pages': document.pages,
+                                  'thumbs': document.thumbs, 'size': list(document.size)}
+        documents.append(document)
+        if progress:
+            progress(document)
+    write_atomic(record_path, (json.dumps(record, ensure_ascii=False, indent=1,
+                                          sort_keys=True) + '\n').encode())
+    for kind in sorted({d.kind for d in documents}):
+        contact_sheet(out, [d for d in documents if d.kind == kind], kind)
+    write_gallery(out, documents)
+    return documents
+
+
+def contact_sheet(out: Path, documents: list[Document], kind: str) -> Path:
+    """One PNG showing every page of every document of ``kind``, a row per document."""
+    from PIL import Image, ImageDraw
+    rows = [[Image.open(out / thumb) for thumb in d.thumbs] for d in documents]
+    width = max(len(row) for row in rows) * (THUMB_WIDTH + 8) + 8 + 60
+    height = sum(max(i.height for i in row) + 8 for row in rows) + 8
+    sheet = Image.new('RGB', (width, height), 'white')
+    draw = ImageDraw.Draw(sheet)
+    y = 8
+    for document, row in zip(documents, rows):
+        draw.text((8, y + 4), document.prefecture or '--', fill='black')
+        x = 60
+        for image in row:
+            sheet.paste(image, (x, y))
+            draw.rectangle((x - 1, y - 1, x + image.width, y + image.height), outline='#999')
+            x += THUMB_WIDTH + 8
+        y += max(i.height for i in row) + 8
+    path = out / PREVIEW / f'contact-{kind}.png'
+    save_png(sheet, path)
+    return path
+
+
+def _version(document: Document) -> str:
+    return document.sha256[:12]
+
+
+def write_gallery(out: Path, documents: list[Document]) -> Path:
+    """preview/index.html: grouped by notice, kind, prefecture and language."""
+    def link(target: str) -> str:
+        return html.escape(os.path.relpath(out / target, out / PREVIEW))
+
+    parts = ['<!DOCTYPE html>', '<html lang="ja"><head><meta charset="utf-8">',
+             '<title>noticegen previews</title>',
+             '<style>body{font-family:sans-serif;margin:1.5em}h2{margin-top:1.5em}'
+             '.doc{display:inline-block;vertical-align:top;margin:0 1em 1em 0;'
+             'border:1px solid #ccc;padding:.5em}.doc img{border:1px solid #999;margin:2px}'
+             '.doc p{margin:.2em 0;font-size:.85em}</style></head><body>',
+             '<h1>noticegen previews</h1>']
+    for notice in sorted({d.notice for d in documents}):
+        parts.append(f'<h2>{html.escape(notice)}</h2>')
+        titles = registry.group_titles()
+        for kind in [k for k in registry.groups() if any(d.kind == k and d.notice == notice
+                                                   for d in documents)]:
+            group = [d for d in documents if d.kind == kind and d.notice == notice]
+            parts.append(f'<h3 id="{kind}">{html.escape(titles[kind])} ({kind}, '
+                         f'{len(group)}) <a href="{link(f"{PREVIEW}/contact-{kind}.png")}">'
+                         f'contact sheet</a></h3>')
+            for document in sorted(group, key=lambda d: (d.prefecture or '', d.lang, d.path)):
+                label = document.prefecture or 'shared'
+                parts.append(f'<div class="doc" data-path="{html.escape(document.path)}">'
+                             f'<p><a href="{link(document.path)}">{html.escape(document.path)}</a>'
+                             f' · {html.escape(label)} · {html.escape(document.lang)}</p>')
+                for page, thumb in zip(document.pages, document.thumbs):
+                    version = _version(document)
+                    parts.append(f'<a href="{link(page)}?v={version}"><img alt="{html.escape(page)}"'
+                                 f' src="{link(thumb)}?v={version}" width="{THUMB_WIDTH}"></a>')
+                parts.append('</div>')
+    parts.append('</body></html>')
+    path = out / PREVIEW / 'index.html'
+    write_atomic(path, '\n'.join(parts).encode())
+    return path
+
+
+# --- Visual diff ------------------------------------------------------------------------
+
+@dataclass
+class PageChange:
+    number: int
+    changed_pixels: int
+    share: float
+    image: str            # the diff image, relative to the output folder
+
+
+@dataclass
+class DiffReport:
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    repaginated: list[tuple[str, int, int]] = field(default_factory=list)
+    changed: dict[str, list[PageChange]] = field(default_factory=dict)
+    compared: int = 0
+
+    @property
+    def anything(self) -> bool:
+        return bool(self.added or self.removed or self.repaginated or self.changed)
+
+    def lines(self) -> list[str]:
+        out = [f'added: {path}' for path in self.added]
+        out += [f'removed: {path}' for path in self.removed]
+        out += [f'repaginated: {path}: {old} → {new} pages' for path, old, new in self.repaginated]
+        for path, pages in self.changed.items():
+            for page in pages:
+                out.append(f'changed: {path} page {page.number}: {page.changed_pixels} pixels '
+                           f'({page.share:.4%}) → {page.image}')
+        return out
+
+
+def compare_images(old, new, pixel_threshold: int):
+    """Pixels that differ by more than ``pixel_threshold`` (0–255), and a highlighted image."""
+    from PIL import Image, ImageChops
+    if old.size != new.size:
+        new = new.resize(old.size)
+    difference = ImageChops.difference(old, new).convert('L')
+    mask = difference.point(lambda value: 255 if value > pixel_threshold else 0)
+    count = mask.histogram()[255]
+    faded = Image.blend(new.convert('L').convert('RGB'), Image.new('RGB', new.size, 'white'), 0.6)
+    faded.paste((230, 0, 0), mask=mask)
+    return count, faded
+
+
+def diff(out: Path, baseline: Path, kinds=None, dpi: int = 100,
+         tolerance: float = 0.00001, pixel_threshold: int = 16) -> DiffReport:
+    """Compare the built PDFs in ``out`` with those in ``baseline``, page by page.
+
+    A page has changed when more than ``tolerance`` of its pixels differ by more than
+    ``pixel_threshold`` in grey level. Writes diff images and diff/index.html in ``out``.
+    """
+    for folder in (out, baseline):
+        if not (folder / MANIFEST).is_file():
+            raise NoticegenError(f'{folder / MANIFEST} does not exist: build it first')
+    current = {e.path: e for e in _selected(Manifest.load(out), None, kinds)}
+    before = {e.path: e for e in _selected(Manifest.load(baseline), None, kinds)}
+    report = DiffReport(added=sorted(set(current) - set(before)),
+                        removed=sorted(set(before) - set(current)))
+    for path in sorted(set(current) & set(before)):
+        report.compared += 1
+        if current[path].sha256 == before[path].sha256:
+            continue
+        new_pages = render_pages(out / path, dpi)
+        old_pages = render_pages(baseline / path, dpi)
+        if len(new_pages) != len(old_pages):
+            report.repaginated.append((path, len(old_pages), len(new_pages)))
+        for number, (old, new) in enumerate(zip(old_pages, new_pages), start=1):
+            count, image = compare_images(old, new, pixel_threshold)
+            share = count / (old.width * old.height)
+            if share > tolerance:
+                target = f'{DIFF}/{path[:-len(".pdf")]}/page-{number}.png'
+                save_png(image, out / target)
+                save_png(new, out / f'{DIFF}/{path[:-len(".pdf")]}/new-{number}.png')
+                save_png(old, out / f'{DIFF}/{path[:-len(".pdf")]}/old-{number}.png')
+                report.changed.setdefault(path, []).append(PageChange(number, count, share, target))
+    write_diff_report(out, report, baseline, tolerance, pixel_threshold)
+    return report
+
+
+def write_diff_report(out: Path, report: DiffReport, baseline: Path, tolerance: float,
+                      pixel_threshold: int) -> Path:
+    def link(target: str) -> str:
+        return html.escape(os.path.relpath(out / target, out / DIFF))
+
+    parts = ['<!DOCTYPE html>', '<html lang="ja"><head><meta charset="utf-8">',
+             '<title>noticegen visual diff</title>',
+             '<style>body{font-family:sans-serif;margin:1.5em}img{width:32%;border:1px solid #999}'
+             '</style></head><body>', '<h1>Visual diff</h1>',
+             f'<p>Baseline: {html.escape(str(baseline))}. {report.compared} documents compared. '
+             f'A page has changed when more than {tolerance:.4%} of its pixels differ by more '
+             f'than {pixel_threshold}/255.</p>']
+    if not report.anything:
+        parts.append('<p>No change.</p>')
+    for title, items in (('Added', report.added), ('Removed', report.removed)):
+        if items:
+            parts.append(f'<h2>{title}</h2><ul>' + ''.join(
+                f'<li>{html.escape(item)}</li>' for item in items) + '</ul>')
+    if report.repaginated:
+        parts.append('<h2>Re-paginated</h2><ul>' + ''.join(
+            f'<li>{html.escape(path)}: {old} → {new} pages</li>'
+            for path, old, new in report.repaginated) + '</ul>')
+    for path, pages in report.changed.items():
+        parts.append(f'<h2>Changed: {html.escape(path)}</h2>')
+        for page in pages:
+            base = page.image.rsplit('/', 1)[0]
+            parts.append(f'<h3>page {page.number}: {page.changed_pixels} pixels '
+                         f'({page.share:.4%})</h3><p>'
+                         f'<img alt="baseline" src="{link(f"{base}/old-{page.number}.png")}">'
+                         f'<img alt="current" src="{link(f"{base}/new-{page.number}.png")}">'
+                         f'<img alt="changes in red" src="{link(page.image)}"></p>')
+    parts.append('</body></html>')
+    path = out / DIFF / 'index.html'
+    write_atomic(path, '\n'.join(parts).encode())
+    return path
+
+
+def build_git_ref(root: Path, ref: str, target: Path) -> Path:
+    """Build ``ref`` of the repository at ``root`` in a temporary worktree; return its output."""
+    import subprocess
+    import sys
+    worktree = target / 'worktree'
+    try:
+        subprocess.run(['git', '-C', str(root), 'worktree', 'add', '--detach', str(worktree), ref],
+                       check=True, capture_output=True, text=True)
+    except subprocess.CalledProcessError as exception:
+        raise NoticegenError(f'cannot check out {ref!r}: {exception.stderr.strip()}') from None
+    try:
+        out = target / 'dist'
+        # The one call by script path: a baseline is built by its own code, so run the
+        # ref's own entry point in its worktree, never this checkout's package.
+        result = subprocess.run([sys.executable, str(worktree / 'build.py'), 'build', '--out',
+                                 str(out)], capture_output=True, text=True, cwd=worktree)
+        if not (out / MANIFEST).is_file():
+            raise NoticegenError(f'building {ref!r} failed: {result.stderr.strip()[-500:]}')
+        return out
+    finally:
+        subprocess.run(['git', '-C', str(root), 'worktree', 'remove', '--force', str(worktree)],
+                       capture_output=True)
+

@@ -1,0 +1,1 @@
+"""Jinja and WeasyPrint: HTML to PDF bytes; knows no kind of document."""

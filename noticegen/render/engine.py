@@ -1,0 +1,264 @@
+"""The one module that owns WeasyPrint: templates, fonts, stylesheets, fetching, PDF.
+
+It knows no kind of document: a kind gives it a template, a context, stylesheets,
+a language and a page budget, and gets PDF bytes back.
+"""
+
+from __future__ import annotations
+
+import html.parser
+import io
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+
+from .. import __version__
+from ..errors import RenderError
+from ..layout import LOCALES
+from ..model.numbering import attachment_label, marker
+from ..model.wareki import format_wareki, widen
+from .catalogs import load_catalog
+from .fetcher import make_url_fetcher
+from .filters import jtext, nobr, qr_data_uri
+
+PDF_OPTIONS = {'pdf_tags': True, 'uncompressed_pdf': False}
+
+
+class _TextCollector(html.parser.HTMLParser):
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.skip = 0
+        self.text: Counter = Counter()
+
+    def handle_starttag(self, tag, attrs):
+        self.skip += tag in ('head', 'style', 'script', 'title')
+
+    def handle_endtag(self, tag):
+        self.skip -= tag in ('head', 'style', 'script', 'title')
+
+    def handle_data(self, data):
+        if not self.skip:
+            self.text.update(char for char in data if not char.isspace())
+
+
+def _body_text(html_text: str) -> Counter:
+    """The characters of the document's body text, counted."""
+    collector = _TextCollector()
+    collector.feed(html_text)
+    return collector.text
+
+
+class _WarningCollector(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record):
+        self.messages.append(record.getMessage())
+
+
+def _block_name(box) -> str:
+    """The element a box was made from, as a reader of the template finds it: <p class="x">.
+
+    Anonymous boxes (lines, text runs) carry the element of the block they belong to.
+    """
+    tag = getattr(box, 'element_tag', None)
+    element = getattr(box, 'element', None)
+    if not tag or element is None or tag in ('html', 'body'):
+        return 'the page'
+    classes = element.get('class')
+    return f'<{tag} class="{classes}">' if classes else f'<{tag}>'
+
+
+def _text_of(box, limit: int = 30) -> str:
+    text = ''.join(getattr(b, 'text', '') for b in box.descendants())
+    return text[:limit] + ('…' if len(text) > limit else '')
+
+
+def _blocks(box, found=None) -> list:
+    """Every block box that holds lines of text, in document order."""
+    from weasyprint.formatting_structure import boxes
+    found = [] if found is None else found
+    for child in getattr(box, 'children', ()):
+        if isinstance(child, boxes.LineBox):
+            if box not in found:
+                found.append(box)
+        else:
+            _blocks(child, found)
+    return found
+
+
+@dataclass
+class Renderer:
+    """Render documents, reusing stylesheets and the font configuration."""
+
+    templates: Path
+    refused: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        from weasyprint.css.counters import CounterStyle
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.templates),
+            autoescape=True, undefined=jinja2.StrictUndefined,
+            trim_blocks=True, lstrip_blocks=True, extensions=['jinja2.ext.i18n'])
+        self.catalogs: dict[str, object] = {}
+        self.use_language('ja')
+        self.env.filters.update(jtext=jtext, nobr=nobr, wareki=format_wareki, widen=widen,
+                                qr=qr_data_uri)
+        self.env.globals.update(marker=marker, attachment_label=attachment_label,
+                                version=__version__)
+        self.font_config = FontConfiguration()
+        self.counter_style = CounterStyle()
+        self.fetcher = make_url_fetcher((self.templates,), self.refused)
+        self._stylesheets: dict[str, object] = {}
+
+    def catalog(self, lang: str):
+        """The template strings of ``lang`` (compiled once per renderer)."""
+        if lang not in self.catalogs:
+            self.catalogs[lang] = load_catalog(self.templates.parent / LOCALES, lang)
+        return self.catalogs[lang]
+
+    def use_language(self, lang: str):
+        """Make ``lang``'s template strings the ones ``_()`` returns; return its catalog."""
+        catalog = self.catalog(lang)
+        self.env.install_gettext_translations(catalog, newstyle=True)
+        return catalog
+
+    def stylesheet(self, name: str):
+        """Parse ``templates/name`` once per renderer."""
+        if name not in self._stylesheets:
+            from weasyprint import CSS
+            self._stylesheets[name] = CSS(
+                filename=str(self.templates / name), url_fetcher=self.fetcher,
+                font_config=self.font_config, counter_style=self.counter_style)
+        return self._stylesheets[name]
+
+    def html(self, template: str, lang: str = 'ja', **context) -> str:
+        self.use_language(lang)
+        return self.env.get_template(template).render(**context)
+
+    def render(self, html: str, stylesheets: list[str]):
+        """Lay out ``html``; raise RenderError on a refused fetch or missing glyph."""
+        from weasyprint import HTML
+        from weasyprint.urls import FatalURLFetchingError
+
+        collector = _WarningCollector()
+        logger = logging.getLogger('weasyprint')
+        logger.addHandler(collector)
+        try:
+            document = HTML(string=html, base_url=str(self.templates) + '/',
+                            url_fetcher=self.fetcher).render(
+                stylesheets=[self.stylesheet(name) for name in stylesheets],
+                font_config=self.font_config,
+                counter_style=self.counter_style, **PDF_OPTIONS)
+        except FatalURLFetchingError as exception:
+            cause = exception.__cause__ or exception
+            raise RenderError(str(cause)) from None
+        finally:
+            logger.removeHandler(collector)
+        problems = [m for m in collector.messages
+                    if 'glyph' in m.lower() or 'font' in m.lower()]
+        if problems:
+            raise RenderError('; '.join(problems))
+        return document
+
+    def pdf(self, html: str, stylesheets: list[str], name: str,
+            pages: int | None = None) -> bytes:
+        """Lay out ``html``, check the page budget of the document ``name``, return the PDF."""
+        document = self.render(html, stylesheets)
+        self.check_budget(document, name, pages, html)
+        return self.write(document)
+
+    def check_budget(self, document, name: str, pages: int | None = None,
+                     html: str | None = None) -> None:
+        """Fail ``name`` when it has the wrong page count, or content that does not fit.
+
+        Content does not fit when text runs past the edge of its box or the foot of the
+        page, or when some of ``html``'s text is missing from the layout (WeasyPrint drops
+        the rest of a float that does not fit on the last page). Each message names the
+        document, the page, the block and what to shorten.
+        """
+        from weasyprint.formatting_structure import boxes
+
+        budget = f'its {pages}-page budget' if pages else 'its pages'
+        if pages is not None and len(document.pages) != pages:
+            if len(document.pages) > pages:
+                first = _blocks(document.pages[pages]._page_box)
+                where = (f'; page {pages + 1} starts with {_block_name(first[0])} '
+                         f'{_text_of(first[0])!r}' if first else '')
+                raise RenderError(f'{name}: {len(document.pages)} pages, over {budget}{where}: '
+                                  f'shorten the text before it')
+            raise RenderError(f'{name}: {len(document.pages)} pages, but its budget is exactly '
+                              f'{pages}')
+        if html is not None:
+            laid_out = Counter(char for page in document.pages
+                               for box in page._page_box.descendants()
+                               if isinstance(box, boxes.TextBox) for char in box.text
+                               if not char.isspace())
+            lost = _body_text(html) - laid_out
+            if lost:
+                sample = ''.join(sorted(lost.elements()))[:20]
+                last = _blocks(document.pages[-1]._page_box)
+                after = (f' after {_block_name(last[-1])} {_text_of(last[-1])!r}'
+                         if last else '')
+                raise RenderError(
+                    f'{name}: page {len(document.pages)}: content does not fit {budget}: '
+                    f'{sum(lost.values())} characters were not laid out{after} '
+                    f'({sample!r}); shorten the text at the foot of page {len(document.pages)}')
+
+        def overflow(box, limit: float):
+            """The first text or image past the right edge of its block, or None."""
+            if isinstance(box, boxes.LineBox):
+                for child in box.descendants():
+                    if isinstance(child, (boxes.TextBox, boxes.InlineReplacedBox)):
+                        end = child.position_x + child.margin_width()
+                        if end > limit + 0.5:
+                            return child, end - limit, box
+                return None
+            if isinstance(box, boxes.BlockContainerBox) and box.width is not None:
+                limit = min(limit, box.content_box_x() + box.width)
+            for child in getattr(box, 'children', ()):
+                found = overflow(child, limit)
+                if found:
+                    return found
+            return None
+
+        def below(box, bottom: float):
+            """The first box that ends below ``bottom`` (content cut off at the page foot)."""
+            if isinstance(box, boxes.MarginBox):
+                return None  # page numbers live in the margin
+            if (getattr(box, 'position_y', None) is not None and box.height is not None
+                    and not isinstance(box, boxes.PageBox)
+                    and box.position_y + box.margin_height() > bottom + 0.5):
+                return box
+            for child in getattr(box, 'children', ()):
+                found = below(child, bottom)
+                if found is not None:
+                    return found
+            return None
+
+        for number, page in enumerate(document.pages, start=1):
+            page_box = page._page_box
+            cut = below(page_box, page_box.content_box_y() + page_box.height)
+            if cut is not None:
+                text = ' '.join(b.text for b in cut.descendants() if hasattr(b, 'text'))[:40]
+                raise RenderError(f'{name}: page {number}: {_block_name(cut)} runs past the foot '
+                                  f'of the page ({text!r}): shorten it')
+            found = overflow(page_box, page_box.content_box_x() + page_box.width)
+            if found:
+                box, excess, line = found
+                what = getattr(box, 'text', 'an image')
+                raise RenderError(
+                    f'{name}: page {number}: {_block_name(line)}: {what!r} runs {excess:.1f} pt '
+                    f'past the edge of its box (a long URL? print a short one and let the QR '
+                    f'code carry the long one)')
+
+    def write(self, document) -> bytes:
+        output = io.BytesIO()
+        document.write_pdf(output, **PDF_OPTIONS)
+        return output.getvalue()
