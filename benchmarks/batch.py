@@ -55,47 +55,50 @@ def rss_mb() -> float:
     return 0.0
 
 
+def _checked(langs):
+    from noticegen.api import check
+    from noticegen.options import Options
+    return check(Options(root=ROOT, langs=langs))
+
+
 def per_document(runs: int) -> dict[str, float]:
-    """Median render time of each kind of document, shared renderer, in this process."""
-    from noticegen.build import Worker, check, render_job
-    checked = check(ROOT, langs=['ja', 'th'])
+    """Median time of one document of each kind, shared renderer, in this process."""
+    from noticegen.build import Worker
+    from noticegen.plan import registry
+    checked = _checked(['ja', 'th'])
     worker = Worker(checked)
-    out = {}
     made: dict[str, bytes] = {}
     for job in checked.jobs:  # make everything once, so that composite jobs have parts
-        if job.kind != 'mailing-list':
-            made[job.output] = render_job(worker.renderer, checked, job,
-                                          {p: made[p] for p in job.parts})
+        made[job.output] = worker.produce(job, {p: made[p] for p in job.parts})
     samples = {}
-    for kind in ('notice', 'attachment', 'leaflet', 'cover', 'labels', 'bundle', 'packet',
-                 'card'):
-        job = next(job for job in checked.jobs if job.kind == kind and job.lang in ('ja', 'th'))
+    for kind in registry.kinds():
+        job = next((job for job in checked.jobs if job.kind == kind.name
+                    and job.lang in ('ja', 'th')), None)
+        if job is None:
+            continue  # a kind that another command plans (proof), or not in this build
         parts = {p: made[p] for p in job.parts}
         times = []
         for _ in range(runs):
             start = time.perf_counter()
-            render_job(worker.renderer, checked, job, parts)
+            worker.produce(job, parts)
             times.append((time.perf_counter() - start) * 1000)
-        samples[kind] = statistics.median(times)
-    out.update(samples)
-    return out
+        samples[kind.name] = statistics.median(times)
+    return samples
 
 
 def leaflet_memory(count: int) -> tuple[float, float, float]:
     """RSS after 50 warm-up leaflets, after ``count`` more, and the peak, in MB."""
-    from noticegen.build import Worker, check
-    checked = check(ROOT, langs=[])
+    from noticegen.build import Worker
+    from noticegen.documents.leaflet import Leaflet
+    checked = _checked([])
     worker = Worker(checked)
-    project = checked.project
-    notice_set = project.notices[0]
-    leaflet = notice_set.attachments[0]
-    prefectures = [data.prefecture for data in project.prefectures.values()]
+    leaflets = [job for job in checked.jobs if job.kind == Leaflet.name]
     for index in range(50):
-        worker.renderer.leaflet(notice_set, leaflet, prefectures[index % 47], project.national)
+        worker.produce(leaflets[index % len(leaflets)])
     start = rss_mb()
     peak = start
     for index in range(count):
-        worker.renderer.leaflet(notice_set, leaflet, prefectures[index % 47], project.national)
+        worker.produce(leaflets[index % len(leaflets)])
         if index % 50 == 0:
             peak = max(peak, rss_mb())
     return start, rss_mb(), max(peak, rss_mb())
@@ -104,50 +107,35 @@ def leaflet_memory(count: int) -> tuple[float, float, float]:
 def naive_baseline(work: Path) -> float:
     """One process, the default API for every document of every packet, then the merge.
 
-    The HTML comes from the same templates and context as the real build; only the
-    rendering differs: HTML(string).write_pdf() with the CSS parsed and fonts set up anew
-    for every document.
+    The HTML comes from each kind's own html() (the same templates and context as the
+    real build); only the rendering differs: HTML(string).write_pdf() with the CSS parsed
+    and fonts set up anew for every document. The merge is the real one.
     """
     from weasyprint import CSS, HTML
 
-    from noticegen.assemble import Part, bundle
-    from noticegen.build import _part_titles, check, page_count
-    from noticegen.render import Renderer
+    from noticegen.build import ProduceContext, Worker
+    from noticegen.plan import registry
 
     start = time.perf_counter()
-    checked = check(ROOT, langs=[])
-    project = checked.project
-    templates = project.templates
-    html_only = Renderer(templates)  # used only for its Jinja templates, never to render
+    checked = _checked([])
+    templates = checked.project.templates
+    worker = Worker(checked)  # its renderer is used only for its Jinja templates
 
-    def pdf(html: str, stylesheets: list[str]) -> bytes:
+    def pdf(job, parts) -> bytes:
+        html = registry.get(job.kind).html(job, ProduceContext(worker, parts, set()))
         return HTML(string=html, base_url=str(templates) + '/').write_pdf(
             stylesheets=[CSS(string=(templates / name).read_text(encoding='utf-8'))
-                         for name in stylesheets], pdf_tags=True)
+                         for name in job.stylesheets], pdf_tags=True)
 
-    notice_set = project.notices[0]
-    notice = notice_set.notice
-    for job in [j for j in checked.jobs if j.kind == 'packet']:
-        prefecture = job.prefecture.prefecture
-        documents = {f'{notice.id}/notice.pdf': pdf(html_only.html(
-            'letter.html', notice=notice, attachments=notice_set.attachments, numbered=True),
-            ['letter.css'])}
-        for attachment in notice_set.attachments:
-            if attachment.kind == 'leaflet':
-                html, stylesheets, _ = html_only.leaflet_html(notice_set, attachment, prefecture,
-                                                              project.national)
-                documents[[p for p in job.parts if '/leaflets/' in p][0]] = pdf(html, stylesheets)
-            else:
-                documents[f'{notice.id}/betten-{attachment.number}.pdf'] = pdf(
-                    html_only.summary_html(notice_set, attachment), ['summary.css'])
-        titles = _part_titles(job)
-        cover = job.parts[0]
-        documents[cover] = pdf(html_only.cover_html(
-            notice_set, prefecture, [(titles[p], page_count(documents[p]))
-                                     for p in job.parts[1:]]), ['cover.css'])
-        packet = bundle([Part(titles[p], documents[p]) for p in job.parts], notice.title_text,
-                        '、'.join(notice.issuers), 'D:20241008000000')
-        (work / f'{prefecture.code}.pdf').write_bytes(packet)
+    jobs = {job.output: job for job in checked.jobs}
+    for packet in [j for j in checked.jobs if j.kind == 'packet']:
+        documents: dict[str, bytes] = {}
+        for part in packet.parts[1:]:  # the letter and its 別添, laid out anew for each packet
+            documents[part] = pdf(jobs[part], {})
+        cover = jobs[packet.parts[0]]
+        documents[cover.output] = pdf(cover, {p: documents[p] for p in cover.parts})
+        data = worker.produce(packet, documents)
+        (work / f'{packet.code}.pdf').write_bytes(data)
     return time.perf_counter() - start
 
 

@@ -35,13 +35,17 @@ def main() -> None:
     parser.add_argument('--runs', type=int, default=15)
     runs = parser.parse_args().runs
 
-    from noticegen.build import check
-    from noticegen.render import Renderer
+    from noticegen.api import check
+    from noticegen.build import Worker
+    from noticegen.options import Options
 
-    checked = check(ROOT)
+    checked = check(Options(root=ROOT))
     notice_set = checked.project.notices[0]
-    renderer = Renderer(checked.project.templates)
-    renderer.letter(notice_set)  # warm up: parse the stylesheet, load the fonts
+    worker = Worker(checked)
+    renderer = worker.renderer
+    letter = next(job for job in checked.jobs if job.output.endswith('/notice.pdf'))
+    tokyo = next(job for job in checked.jobs if job.output.endswith('/leaflets/13-tokyo.pdf'))
+    worker.produce(letter)  # warm up: parse the stylesheet, load the fonts
 
     from weasyprint import CSS, HTML
     html = renderer.html('letter.html', notice=notice_set.notice,
@@ -54,11 +58,8 @@ def main() -> None:
             stylesheets=[CSS(string=css_text)])
 
     naive_ms = median_ms(naive, runs)
-    shared_ms = median_ms(lambda: renderer.letter(notice_set), runs)
-    project = checked.project
-    leaflet = notice_set.attachments[0]
-    tokyo = project.prefectures['13'].prefecture
-    leaflet_ms = median_ms(lambda: renderer.leaflet(notice_set, leaflet, tokyo, project.national), runs)
+    shared_ms = median_ms(lambda: worker.produce(letter), runs)
+    leaflet_ms = median_ms(lambda: worker.produce(tokyo), runs)
     validate_ms = median_ms(lambda: subprocess.run(
         [sys.executable, str(ROOT / 'build.py'), 'validate'], check=True,
         capture_output=True), max(3, runs // 3))

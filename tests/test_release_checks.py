@@ -89,8 +89,11 @@ def test_too_much_front_page_text_overflows_the_two_page_budget(project):
     path.write_text(text, encoding='utf-8')
     result = run_cli('build', '--out', str(project / 'dist'), '-p', '08', root=project)
     assert result.returncode == 1
-    assert re.search(r'leaflets/08-ibaraki\.pdf: 別添1 leaflet for 08 茨城県: content overflows '
-                     r'its 2-page budget \([3-9] pages\)', result.stderr), result.stderr
+    # The message names the document, its budget, the page and block where it overflows,
+    # and what to do.
+    assert re.search(r'leaflets/08-ibaraki\.pdf: 別添1 leaflet for 08 茨城県: [3-9] pages, over '
+                     r'its 2-page budget; page 3 starts with <li> \'●追加の説明文です。\d+\': '
+                     r'shorten the text before it', result.stderr), result.stderr
 
 
 def test_an_existing_pdf_is_included_and_stamped(project):

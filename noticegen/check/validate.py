@@ -6,7 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import NoticegenError, SourceError, ValidationFailed
+from ..errors import SourceError, ValidationFailed
 from ..load.project import Project
 from ..model.wareki import ERAS
 from ..output.atomic import write_atomic
@@ -120,10 +120,3 @@ class GlyphCache:
             write_atomic(self.path, ('\n'.join(known) + '\n').encode())
         except OSError:
             pass  # a read-only checkout: the check simply runs every time
-
-
-def require_templates(project: Project, names) -> None:
-    for name in names:
-        if not (project.templates / name).is_file():
-            raise NoticegenError(f'{project.relative(project.templates / name)}: '
-                                 f'template not found')

@@ -215,7 +215,8 @@ def load_project(root: Path = ROOT) -> Project:
         if owner is None:
             if attachment.notice in invalid_ids:
                 continue
-            errors.append(source.error(('notice',), f'no notice has the id {attachment.notice!r}'))
+            field = 'notice'  # the attachment's field, not the letter's kind
+            errors.append(source.error((field,), f'no notice has the id {attachment.notice!r}'))
             continue
         taken = {a.number: s for a, s in zip(owner.attachments, owner.attachment_sources)}
         if attachment.number in taken:

@@ -237,7 +237,7 @@ class LeafletAttachment(_AttachmentBase):
 class SummaryAttachment(_AttachmentBase):
     """A sheet that summarises a document we do not have; never presented as the original."""
 
-    kind: Literal['summary']
+    kind: Literal['summary']  # the attachment's kind, not a document kind
     banner: Line = '概要（原文ではありません）'
     original_title: Text
     original_date: IsoDate | None = None

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import NoticegenError
 from ..layout import LOCALES, catalog_path
 from ..load.project import NoticeSet, PrefectureData, Project
 
@@ -50,8 +51,15 @@ def template_closure(templates: Path, name: str) -> list[str]:
         if current in found:
             continue
         found.append(current)
-        pending += _IMPORTS.findall((templates / current).read_text(encoding='utf-8'))
+        pending += _IMPORTS.findall(_read_template(templates, current))
     return found
+
+
+def _read_template(templates: Path, name: str) -> str:
+    try:
+        return (templates / name).read_text(encoding='utf-8')
+    except FileNotFoundError:
+        raise NoticegenError(f'{templates.name}/{name}: template not found') from None
 
 
 def file_stem(prefecture: PrefectureData) -> str:
@@ -81,6 +89,9 @@ class PlanContext:
         """The template, what it pulls in, and the stylesheets: all shape the output."""
         templates = self.project.templates
         names = template_closure(templates, template) if template else []
+        for name in stylesheets:
+            if not (templates / name).is_file():
+                raise NoticegenError(f'{templates.name}/{name}: template not found')
         return tuple(self.relative(templates / name) for name in (*names, *stylesheets))
 
     def catalog_files(self, lang: str) -> tuple[str, ...]:

@@ -8,17 +8,16 @@ core (plan, check, build, preview, cli) asks the registry and never names a kind
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any, ClassVar, Iterable
+from typing import Any, ClassVar, Iterable
 
 from ..errors import NoticegenError
 
-if TYPE_CHECKING:
-    from ..load.project import Project, Source
-    from .job import Job, PlanContext
+# Annotations name Job, PlanContext (plan.job) and Project (load.project) as strings only:
+# plan.job imports this module, and an import back, even for type checking, is a cycle.
 
-# The kinds that come with noticegen, imported by name so that no core module imports one.
-BUILTIN = ('letter', 'summary', 'included', 'leaflet', 'card', 'cover', 'bundle', 'packet',
-           'labels', 'mailing_list', 'proof')
+# The kinds that come with noticegen: every module of this package, found on disk and
+# imported by name, so that no core module imports (or names) one.
+BUILTIN_PACKAGE = 'noticegen.documents'
 ENTRY_POINT_GROUP = 'noticegen.documents'
 
 # When a kind's jobs are made: shared documents first, one at a time; then each
@@ -119,13 +118,20 @@ def load() -> None:
     if _LOADED:
         return
     _LOADED = True
-    for module in BUILTIN:
-        importlib.import_module(f'noticegen.documents.{module}')
+    for module in builtin_modules():
+        importlib.import_module(module)
     from importlib.metadata import entry_points
     for point in entry_points(group=ENTRY_POINT_GROUP):
         loaded = point.load()
         if isinstance(loaded, type) and issubclass(loaded, DocumentKind):
             register(loaded)
+
+
+def builtin_modules() -> list[str]:
+    """The modules of the built-in kinds (and their helpers), by name."""
+    import pkgutil
+    package = importlib.import_module(BUILTIN_PACKAGE)
+    return [f'{BUILTIN_PACKAGE}.{info.name}' for info in pkgutil.iter_modules(package.__path__)]
 
 
 def kinds() -> list[DocumentKind]:
