@@ -76,7 +76,7 @@ def template_closure(templates: Path, name: str) -> list[str]:
             continue
         found.append(current)
         text = (templates / current).read_text(encoding='utf-8')
-        pending += re.findall(r"\{%-?\s*(?:import|include|from)\s+['\"]([^'\"]+)['\"]", text)
+        pending += re.findall(r"\{%-?\s*(?:extends|import|include|from)\s+['\"]([^'\"]+)['\"]", text)
     return found
 
 
