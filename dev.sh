@@ -6,7 +6,10 @@
 #                              (keeps their pins; `--upgrade-package NAME` or `--upgrade` moves them)
 # Anything else after ./dev.sh runs `build.py` with those arguments (./dev.sh validate, ./dev.sh list).
 set -euo pipefail
+# The caller's folder: relative paths they give (--out rel) are relative to it.
+CALLER=$PWD
 cd "$(dirname "$0")"
+REPO=$PWD
 
 # WeasyPrint's system libraries, fontconfig and the fonts the stylesheets declare: BIZ UD for
 # Japanese; Noto Sans CJK (Chinese, Korean), Noto Sans, Thai and Devanagari for the cards.
@@ -114,6 +117,11 @@ case "$command" in
   *)
     ensure_apt "${APT_PACKAGES[@]}"
     ensure_venv requirements.lock
-    exec "$VENV/bin/python" build.py "$command" "$@"
+    # Run from the caller's folder, on this repository's project, so that `--out rel` means
+    # the caller's rel, as it does for build.py itself.
+    venv_python=$VENV/bin/python
+    case "$venv_python" in /*) ;; *) venv_python=$REPO/$venv_python ;; esac
+    cd "$CALLER"
+    exec "$venv_python" "$REPO/build.py" --root "$REPO" "$command" "$@"
     ;;
 esac

@@ -7,8 +7,10 @@ from typing import Callable
 
 from .build import BuildResult, Outcome, mark_invalid
 from .build import build as run_build
+from .check.lint import lint_layouts
 from .check.validate import Checked, check_glyphs
-from .errors import NoticegenError, ValidationFailed
+from .errors import NoticegenError, UsageError, ValidationFailed, plural, warning
+from .layout import LOCALES, NOTICES, TEMPLATES, catalog_path
 from .load.project import Project, load_project
 from .model.languages import ALWAYS_BUILT, LANGUAGES
 from .options import Options
@@ -31,9 +33,22 @@ def check(options: Options) -> Checked:
         unknown = [code for code in options.prefectures if code not in project.prefectures]
         if unknown:
             raise NoticegenError(f'no data for prefecture {", ".join(unknown)} in prefectures/')
+    if not project.notices:
+        raise UsageError(f'{project.relative(project.root / NOTICES)}/ holds no notice: '
+                         f'nothing to build in {project.root}')
     langs = default_languages(project) if options.langs is None else options.langs
     jobs = plan(project, options.prefectures, langs, options.command, options.extra)
-    return check_glyphs(project, jobs)
+    checked = check_glyphs(project, jobs, options.cache)
+    layouts = sorted({name for job in jobs for name in job.inputs
+                      if name.startswith(f'{TEMPLATES}/')})
+    found = lint_layouts(project, [name.split('/', 1)[1] for name in layouts], options.cache)
+    errors = [item for item in found if item.severity == 'error']
+    if errors:
+        raise ValidationFailed(errors)
+    checked.warnings = found + translation_warnings(checked)
+    if options.command is None:
+        checked.warnings += quality(project, options)
+    return checked
 
 
 def validate(options: Options) -> Checked:
@@ -42,15 +57,14 @@ def validate(options: Options) -> Checked:
 
 
 def quality(project: Project, options: Options) -> list:
-    """The data-quality warnings (see check/quality.py)."""
+    """The data-quality warnings on the data being built (-p narrows them)."""
     from .check.quality import report
-    return report(project, options.as_of)
+    return report(project, options.as_of, options.prefectures)
 
 
-def translation_warnings(checked: Checked) -> list[str]:
+def translation_warnings(checked: Checked) -> list:
     """Texts and template strings of the languages being built that fall back to English."""
     from .check.i18n import template_messages
-    from .layout import LOCALES
     from .render.catalogs import load_catalog
     project = checked.project
     langs = sorted({job.lang for job in checked.jobs if job.language_stylesheet})
@@ -63,9 +77,11 @@ def translation_warnings(checked: Checked) -> list[str]:
             catalog = load_catalog(project.root / LOCALES, lang)
             missing = [message for message in messages if message not in catalog.messages]
             if missing:
-                warnings.append(f'{lang}: {len(missing)} template strings fall back to '
-                                f'English: {", ".join(repr(m) for m in missing[:3])}'
-                                f'{" ..." if len(missing) > 3 else ""}')
+                path = project.relative(catalog_path(project.root / LOCALES, lang))
+                warnings.append(warning(path, 1, 1, (
+                    f'{lang}: {plural(len(missing), "template string")} '
+                    f'{"falls" if len(missing) == 1 else "fall"} back to English: {", ".join(repr(m) for m in missing[:3])}'
+                    f'{" ..." if len(missing) > 3 else ""}')))
     return warnings
 
 
@@ -91,7 +107,8 @@ def preview(options: Options, progress=None) -> list:
                        progress)
 
 
-def diff(options: Options, baseline: str, tolerance: float, pixel_threshold: int):
+def diff(options: Options, baseline: str, tolerance: float, pixel_threshold: int,
+         progress=None):
     """Compare the built PDFs with a baseline folder, or with a git ref built in a worktree."""
     import tempfile
 
@@ -102,4 +119,4 @@ def diff(options: Options, baseline: str, tolerance: float, pixel_threshold: int
         if not folder.is_dir():
             folder = build_git_ref(options.root, baseline, Path(temporary))
         return run_diff(options.out, folder, options.kinds or None, options.dpi, tolerance,
-                        pixel_threshold)
+                        pixel_threshold, progress)

@@ -25,8 +25,10 @@ from .plan.keys import Keys
 @dataclass
 class Outcome:
     job: Job
-    status: str               # 'built', 'unchanged' or 'failed'
+    status: str               # 'built', 'identical' (re-rendered to the same bytes),
+                              # 'unchanged' (current: not rendered) or 'failed'
     message: str = ''
+    warnings: tuple[str, ...] = ()   # render warnings
 
 
 @dataclass
@@ -42,8 +44,17 @@ class BuildResult:
         return [outcome for outcome in self.outcomes if outcome.status == 'failed']
 
     def summary(self) -> str:
-        return (f'{self.count("built")} built, {self.count("unchanged")} unchanged, '
-                f'{self.count("failed")} failed in {self.elapsed:.1f} s')
+        return (f'{self.count("built")} built, {self.count("identical")} re-rendered '
+                f'identical, {self.count("unchanged")} unchanged, {self.count("failed")} '
+                f'failed in {self.elapsed:.1f} s')
+
+    def warnings(self) -> dict[str, list[str]]:
+        """Each distinct render warning, with the documents that gave it, in order."""
+        found: dict[str, list[str]] = {}
+        for outcome in self.outcomes:
+            for message in outcome.warnings:
+                found.setdefault(message, []).append(outcome.job.output)
+        return found
 
 
 @dataclass(frozen=True)
@@ -55,6 +66,7 @@ class Rendered:
     pages: int = 0
     message: str = ''
     current: bool = False     # already on disk and up to date: nothing was rendered
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -110,6 +122,8 @@ class Worker:
             if output in current:
                 results.append(Rendered(output, None, current=True))
                 continue
+            if self._renderer is not None:
+                self._renderer.take_warnings()  # a failed job's warnings are not the next one's
             try:
                 broken = [part for part in job.parts if part in failed]
                 if broken and not kind.tolerates_failed_parts:
@@ -127,7 +141,8 @@ class Worker:
                 continue
             made[output] = data
             pages = page_count(data) if output.endswith('.pdf') else 0
-            results.append(Rendered(output, data, pages))
+            warnings = tuple(self._renderer.take_warnings()) if self._renderer else ()
+            results.append(Rendered(output, data, pages, warnings=warnings))
         return results
 
 
@@ -213,7 +228,8 @@ def build(checked: Checked, out: Path, progress: Callable[[Outcome], None] | Non
             manifest.entries[item.output] = Entry(
                 path=item.output, pages=item.pages, bytes=len(item.data),
                 sha256=sha256(item.data), inputs=job_keys[item.output], status='ok', **fields)
-            outcome = Outcome(job, 'unchanged' if unchanged else 'built')
+            outcome = Outcome(job, 'identical' if unchanged else 'built',
+                              warnings=item.warnings)
         result.outcomes.append(outcome)
         if progress:
             progress(outcome)

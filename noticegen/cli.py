@@ -8,24 +8,27 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .errors import NoticegenError, ValidationFailed
-from .layout import ROOT
+from .errors import NoticegenError, UsageError, ValidationFailed, plural
+from .layout import PREFECTURES
 from .options import Options
 
 EXIT_CODES = """\b
+Messages:   PATH:LINE:COL: error|warning: FIELD: MESSAGE, one per line, on stderr.
 Exit codes:
-  0  success
-  1  invalid sources, or a document failed to render (nothing invalid is written)
-  2  wrong command-line usage
+  0    success
+  1    invalid sources (nothing is written), a document failed to render, or
+       warnings under --strict
+  2    wrong command-line usage, or no project found
+  130  interrupted (Ctrl-C)
 """
+INTERRUPTED = 'interrupted: finished files are in place and in the manifest; run the command again to resume'
 
 
 def _fail(exception: NoticegenError) -> None:
     if isinstance(exception, ValidationFailed):
         for error in exception.errors:
             click.echo(str(error), err=True)
-        noun = 'error' if len(exception.errors) == 1 else 'errors'
-        click.echo(f'{len(exception.errors)} {noun}; nothing was written.', err=True)
+        click.echo(f'{plural(len(exception.errors), "error")}; nothing was written.', err=True)
     else:
         click.echo(f'error: {exception}', err=True)
     sys.exit(exception.exit_code)
@@ -38,27 +41,80 @@ class KindsGroup(click.Group):
         install_kinds(self)
         return super().make_context(info_name, args, parent=parent, **extra)
 
+    def main(self, args=None, prog_name=None, **extra):
+        """Run the CLI; Ctrl-C exits 130 with the same message in every command."""
+        try:
+            return super().main(args, prog_name, standalone_mode=False, **extra)
+        except click.exceptions.Exit as exception:
+            sys.exit(exception.exit_code)
+        except click.ClickException as exception:
+            exception.show()
+            sys.exit(exception.exit_code)
+        except (KeyboardInterrupt, click.exceptions.Abort):
+            click.echo(f'\n{INTERRUPTED}', err=True)
+            sys.exit(130)
+        except NoticegenError as exception:
+            _fail(exception)
+        except ModuleNotFoundError as exception:  # outside the project's virtual environment
+            sys.exit(missing_package(exception.name))
+
+
+def missing_package(name: str | None) -> str:
+    """One line saying how to set up, instead of a traceback."""
+    return (f'noticegen: the Python package {name!r} is not installed in this Python; run '
+            f'./dev.sh (it sets up .venv and runs the command), or use .venv/bin/python')
+
+
+def _root(context, parameter, value):
+    """--root, or the nearest folder above the working directory that holds noticegen.toml."""
+    from .layout import MARKER, find_root
+    if value is not None:
+        return value.resolve()
+    found = find_root(Path.cwd())
+    if found is None:
+        raise UsageError(f'no noticegen project found in {Path.cwd()} or its parents; '
+                         f'use --root (a project holds {MARKER})')
+    return found
+
 
 @click.group(cls=KindsGroup, epilog=EXIT_CODES,
              context_settings={'help_option_names': ['-h', '--help']})
 @click.version_option(__version__, prog_name='noticegen')
 @click.option('--root', type=click.Path(exists=True, file_okay=False, path_type=Path),
-              default=ROOT, show_default='the folder of build.py',
+              default=None, callback=_root, is_eager=True,
+              show_default='the nearest folder with noticegen.toml above the working '
+                           'directory',
               help='Project folder holding notices/, attachments/ and templates/.')
+@click.option('--cache-dir', type=click.Path(file_okay=False, path_type=Path), default=None,
+              show_default="the user's cache folder",
+              help='Where the checks keep their results between runs (never the project).')
 @click.pass_context
-def main(context: click.Context, root: Path) -> None:
+def main(context: click.Context, root: Path, cache_dir: Path | None) -> None:
     """Turn the YAML sources of a notice into its printed matter (PDF).
 
     \b
     Sources:   notices/*.yaml       one notice letter (事務連絡) per file
                attachments/**.yaml  the 別添 of each notice
+               prefectures/*.yaml   each prefecture's centers and numbers
                templates/           Jinja2 HTML and CSS
-    Typical use:
+    Typical use, from any folder of the project:
       python build.py validate      check every source, write nothing
       python build.py list          show the sources and what a build writes
       python build.py build         write the PDFs into dist/
+      python build.py preview       page images and a gallery of what was built
     """
-    context.obj = root.resolve()
+    context.obj = Options(root=root, out=root / 'dist', cache_dir=cache_dir)
+
+
+def _options(context: click.Context, **fields) -> Options:
+    """The group's options with this command's."""
+    import dataclasses
+    base = context.find_object(Options)
+    given = {name: value for name, value in fields.items() if value is not None
+             or name in ('prefectures', 'langs')}
+    if given.get('out') is None:
+        given.pop('out', None)
+    return dataclasses.replace(base, **given)
 
 
 def _iso_date(context, parameter, value):
@@ -73,24 +129,36 @@ def _iso_date(context, parameter, value):
 
 strict_option = click.option(
     '--strict', is_flag=True,
-    help='Treat data-quality warnings as errors (for release builds).')
+    help='Fail on any warning: data quality (of what is built), stylesheets, translations '
+         'and rendering (for release builds).')
+
+
+def verbosity_options(function):
+    function = click.option('--verbose', '-v', 'verbosity', flag_value=1,
+                            help='Also list unchanged files and every data warning.')(function)
+    return click.option('--quiet', '-q', 'verbosity', flag_value=-1, default=0,
+                        help='Print errors and the summary only.')(function)
 as_of_option = click.option(
     '--as-of', 'as_of', metavar='DATE', callback=_iso_date,
     help='Count data age from DATE (YYYY-MM-DD) instead of the data set\'s own date.')
 
 
-def _quality(project, options: Options, quiet: bool = False) -> None:
-    """Print the data-quality warnings; exit 1 if ``strict`` and there are any."""
-    from .api import quality
-    strict = options.strict
-    warnings = quality(project, options)
-    if quiet and warnings:
-        click.echo(f'{len(warnings)} data-quality warnings (see `build.py validate`; '
-                   f'--strict makes them errors)', err=True)
-    for warning in [] if quiet else warnings:
-        click.echo(str(warning), err=True)
-    if warnings and strict:
-        click.echo(f'{len(warnings)} data-quality warnings are errors under --strict.', err=True)
+def _report_warnings(warnings, options: Options, data_in_full: bool) -> None:
+    """Print the warnings; exit 1 under --strict if there are any.
+
+    A build prints its data-quality warnings as one count unless -v (validate lists
+    them); every other warning is printed in full.
+    """
+    data = [w for w in warnings if w.path.startswith(PREFECTURES)]
+    others = [w for w in warnings if not w.path.startswith(PREFECTURES)]
+    if options.verbosity >= 0:
+        for item in others + (data if data_in_full or options.verbosity > 0 else []):
+            click.echo(str(item), err=True)
+        if data and not (data_in_full or options.verbosity > 0):
+            click.echo(f'{plural(len(data), "data-quality warning")} (validate, or -v, lists '
+                       f'them; --strict makes them errors)', err=True)
+    if warnings and options.strict:
+        click.echo(f'{plural(len(warnings), "warning")}: errors under --strict.', err=True)
         sys.exit(1)
 
 
@@ -136,39 +204,42 @@ prefecture_option = click.option(
 @main.command()
 @strict_option
 @as_of_option
-@click.pass_obj
-def validate(root: Path, strict: bool, as_of) -> None:
+@verbosity_options
+@click.pass_context
+def validate(context, strict: bool, as_of, verbosity: int) -> None:
     """Check every source and its characters; write nothing.
 
-    Prints each problem as PATH:LINE:COL: FIELD: MESSAGE and exits 1 if any.
-    Then reports on the prefecture data: prefectures with no printable number,
-    unverified and disputed numbers, and printed facts older than 3 years
-    (counted from the data set's date, or from --as-of). These are warnings,
-    and errors with --strict.
+    Prints each problem as PATH:LINE:COL: error: FIELD: MESSAGE and exits 1 if
+    any. Templates are compiled, and stylesheets parsed by WeasyPrint: a CSS typo
+    is a warning at its line and column. Then it reports on the prefecture data:
+    prefectures with no printable number, unverified and disputed numbers, and
+    printed facts older than 3 years (counted from the data set's date, or from
+    --as-of). Warnings are errors with --strict.
     """
     from .api import validate as run_validate
-    options = Options(root=root, strict=strict, as_of=as_of)
+    options = _options(context, strict=strict, as_of=as_of, verbosity=verbosity)
     try:
         checked = run_validate(options)  # every language's text is checked
     except NoticegenError as exception:
         _fail(exception)
-    _quality(checked.project, options)
+    _report_warnings(checked.warnings, options, data_in_full=True)
     project = checked.project
     sources = (sum(len(n.sources) + sum(len(t) for t in n.translations.values())
                    for n in project.notices)
                + len(project.prefectures) + (project.national is not None) + len(project.cards))
-    click.echo(f'{sources} sources valid; {len(checked.jobs)} files to build.')
+    click.echo(f'{plural(sources, "source")} valid; {plural(len(checked.jobs), "file")} to '
+               f'build.')
 
 
 @main.command(name='list')
 @prefecture_option
 @lang_option
-@click.pass_obj
-def list_command(root: Path, prefectures, langs) -> None:
+@click.pass_context
+def list_command(context, prefectures, langs) -> None:
     """Show every source and the documents a build would write."""
     from .api import check
     try:
-        checked = check(Options(root=root, prefectures=prefectures, langs=langs))
+        checked = check(_options(context, prefectures=prefectures, langs=langs))
     except NoticegenError as exception:
         _fail(exception)
     for notice_set in checked.project.notices:
@@ -182,7 +253,8 @@ def list_command(root: Path, prefectures, langs) -> None:
         prefecture = data.prefecture
         numbers = sum(len(center.printable_phones) for center in prefecture.centers)
         click.echo(f'  {code} {prefecture.name:<5} {data.source.path}  '
-                   f'{len(prefecture.printable_centers)} centers, {numbers} printable numbers')
+                   f'{plural(len(prefecture.printable_centers), "center")}, '
+                   f'{plural(numbers, "printable number")}')
     click.echo('outputs:')
     from .plan.keys import Keys
     keys = Keys(checked.project.root, checked.fonts)
@@ -191,11 +263,31 @@ def list_command(root: Path, prefectures, langs) -> None:
 
 
 out_option = click.option(
-    '--out', type=click.Path(file_okay=False, path_type=Path), default=Path('dist'),
-    show_default=True, help='Output folder (it holds manifest.json).')
+    '--out', type=click.Path(file_okay=False, path_type=Path), default=None,
+    show_default='dist/ in the project',
+    help='Output folder (it holds manifest.json), relative to the working directory.')
 jobs_option = click.option(
     '--jobs', '-j', type=click.IntRange(min=1), default=None, metavar='N',
     help='Worker processes; the default is the number of CPUs. 1 renders in this process.')
+
+
+def _progress(label: str, options: Options):
+    """A progress bar on a terminal; nothing otherwise. Returns (callback, close)."""
+    if options.verbosity < 0 or not sys.stderr.isatty():
+        return (lambda done, total, item: None), (lambda: None)
+    state = {}
+
+    def update(done: int, total: int, item: str) -> None:
+        if 'bar' not in state:
+            state['bar'] = click.progressbar(length=total, label=label, file=sys.stderr,
+                                             show_pos=True)
+            state['bar'].__enter__()
+        state['bar'].update(1)
+
+    def close() -> None:
+        if 'bar' in state:
+            state['bar'].__exit__(None, None, None)
+    return update, close
 
 
 def _run(options: Options) -> None:
@@ -203,7 +295,7 @@ def _run(options: Options) -> None:
     import time
 
     from .api import build as run_build
-    from .api import check, translation_warnings
+    from .api import check
 
     started = time.perf_counter()
     try:
@@ -213,13 +305,10 @@ def _run(options: Options) -> None:
             from .build import mark_invalid
             mark_invalid(options.out, exception.errors)
         _fail(exception)
-    if options.command is None:
-        _quality(checked.project, options, quiet=not options.strict)
-        for warning in translation_warnings(checked):
-            click.echo(f'warning: {warning}', err=True)
+    _report_warnings(checked.warnings, options, data_in_full=False)
     out = options.out
     bar = None
-    if sys.stderr.isatty():
+    if sys.stderr.isatty() and options.verbosity >= 0:
         bar = click.progressbar(length=len(checked.jobs), label='building', file=sys.stderr,
                                 show_pos=True, item_show_func=lambda outcome: (
                                     outcome.job.output if outcome else ''))
@@ -229,7 +318,8 @@ def _run(options: Options) -> None:
             bar.update(1, outcome)
             if outcome.status == 'failed':
                 click.echo(f'\nfailed: {out / outcome.job.output}', err=True)
-        elif outcome.status != 'unchanged':
+        elif outcome.status == 'failed' or options.verbosity > 0 or (
+                options.verbosity == 0 and outcome.status != 'unchanged'):
             click.echo(f'{outcome.status:>9}  {out / outcome.job.output}',
                        err=outcome.status == 'failed')
 
@@ -237,20 +327,23 @@ def _run(options: Options) -> None:
         if bar is not None:
             bar.__enter__()
         result = run_build(options, progress=progress, checked=checked)
-    except NoticegenError as exception:
-        _fail(exception)
-    except KeyboardInterrupt:
-        click.echo('\ninterrupted: finished files are in place and in the manifest; '
-                   'run the build again to resume', err=True)
-        sys.exit(130)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
     result.elapsed = time.perf_counter() - started
     for outcome in result.failed:
         click.echo(f'error: {outcome.message}', err=True)
+    render_warnings = result.warnings()
+    for message, documents in render_warnings.items():
+        others = f' (and {plural(len(documents) - 1, "other document")})' \
+            if len(documents) > 1 else ''
+        click.echo(f'{out / documents[0]}:1:1: warning: render: {message}{others}', err=True)
     click.echo(result.summary())
     if result.failed:
+        sys.exit(1)
+    if render_warnings and options.strict:
+        click.echo(f'{plural(len(render_warnings), "render warning")}: errors under --strict.',
+                   err=True)
         sys.exit(1)
 
 
@@ -262,9 +355,10 @@ def _run(options: Options) -> None:
 @click.option('--force', is_flag=True, help='Render everything, even what is up to date.')
 @strict_option
 @as_of_option
-@click.pass_obj
-def build(root: Path, out: Path, prefectures, jobs, langs, force: bool, strict: bool,
-          as_of, **extra) -> None:
+@verbosity_options
+@click.pass_context
+def build(context, out: Path, prefectures, jobs, langs, force: bool, strict: bool,
+          as_of, verbosity: int, **extra) -> None:
     """Validate every source, then write every document that is not up to date.
 
     \b
@@ -289,15 +383,28 @@ def build(root: Path, out: Path, prefectures, jobs, langs, force: bool, strict: 
     the next build resumes. A document that fails (an overflow, say) keeps its
     previous file, is marked failed in the manifest, and makes the build exit 1.
     """
-    _run(Options(root=root, out=out, prefectures=prefectures, jobs=jobs, langs=langs,
-                 force=force, strict=strict, as_of=as_of, extra=extra))
+    _run(_options(context, out=out, prefectures=prefectures, jobs=jobs, langs=langs,
+                  force=force, strict=strict, as_of=as_of, verbosity=verbosity, extra=extra))
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @out_option
-@click.option('--check', 'check_files', is_flag=True, required=True,
-              help='Verify that every file in OUT matches OUT/manifest.json.')
-def manifest(out: Path, check_files: bool) -> None:
+@click.option('--check', 'check_files', is_flag=True,
+              help='The same as `manifest check` (kept for scripts).')
+@click.pass_context
+def manifest(context, out: Path, check_files: bool) -> None:
+    """The output folder's manifest.json: `manifest check` verifies the folder against it."""
+    if context.invoked_subcommand is None:
+        if not check_files:
+            click.echo(context.get_help())
+            sys.exit(2)
+        context.invoke(manifest_check, out=out)
+
+
+@manifest.command(name='check')
+@out_option
+@click.pass_context
+def manifest_check(context, out: Path) -> None:
     """Verify an output folder against its manifest.
 
     Reports files that are missing, changed since they were built, marked failed,
@@ -305,6 +412,7 @@ def manifest(out: Path, check_files: bool) -> None:
     is mailed.
     """
     from .output.manifest import MANIFEST, Manifest
+    out = _options(context, out=out).out
     if not (out / MANIFEST).is_file():
         click.echo(f'error: {out / MANIFEST} does not exist; run build first', err=True)
         sys.exit(1)
@@ -312,7 +420,8 @@ def manifest(out: Path, check_files: bool) -> None:
     problems = loaded.check()
     for problem in problems:
         click.echo(f'{out}/{problem}', err=True)
-    click.echo(f'{len(loaded.entries)} files in the manifest, {len(problems)} problems')
+    click.echo(f'{plural(len(loaded.entries), "file")} in the manifest, '
+               f'{plural(len(problems), "problem")}')
     sys.exit(1 if problems else 0)
 
 
@@ -340,8 +449,9 @@ dpi_option = click.option('--dpi', type=click.IntRange(24, 600), default=100, sh
 @prefecture_option
 @kinds_option
 @dpi_option
-@click.pass_obj
-def preview(root: Path, out: Path, prefectures, kinds, dpi: int) -> None:
+@verbosity_options
+@click.pass_context
+def preview(context, out: Path, prefectures, kinds, dpi: int, verbosity: int) -> None:
     """Render PNG pages of the built PDFs, a gallery and contact sheets.
 
     \b
@@ -353,13 +463,19 @@ def preview(root: Path, out: Path, prefectures, kinds, dpi: int) -> None:
     A document whose PDF has not changed is not rendered again.
     """
     from .api import preview as run_preview
+    options = _options(context, out=out, prefectures=prefectures, kinds=kinds, dpi=dpi,
+                       verbosity=verbosity)
+    out = options.out
+    update, close = _progress('previewing', options)
     try:
-        documents = run_preview(Options(root=root, out=out, prefectures=prefectures,
-                                        kinds=kinds, dpi=dpi))
+        documents = run_preview(options, update)
     except NoticegenError as exception:
         _fail(exception)
+    finally:
+        close()
     pages = sum(len(document.pages) for document in documents)
-    click.echo(f'{len(documents)} documents, {pages} pages: {out / "preview" / "index.html"}')
+    click.echo(f'{plural(len(documents), "document")}, {plural(pages, "page")}: '
+               f'{out / "preview" / "index.html"}')
 
 
 @main.command()
@@ -374,9 +490,10 @@ def preview(root: Path, out: Path, prefectures, kinds, dpi: int) -> None:
 @click.option('--pixel-threshold', type=click.IntRange(0, 255), default=16, show_default=True,
               help='Grey-level difference (0-255) above which a pixel differs.')
 @click.option('--report-only', is_flag=True, help='Exit 0 even when something changed.')
-@click.pass_obj
-def diff(root: Path, out: Path, baseline: str, kinds, dpi: int, tolerance: float,
-         pixel_threshold: int, report_only: bool) -> None:
+@verbosity_options
+@click.pass_context
+def diff(context, out: Path, baseline: str, kinds, dpi: int, tolerance: float,
+         pixel_threshold: int, report_only: bool, verbosity: int) -> None:
     """Compare the built PDFs with a baseline, page image by page image.
 
     Reports documents added, removed and re-paginated, and every page that changed
@@ -386,18 +503,22 @@ def diff(root: Path, out: Path, baseline: str, kinds, dpi: int, tolerance: float
     that ref in a temporary worktree first.
     """
     from .api import diff as run_diff
-    if not Path(baseline).is_dir():
+    options = _options(context, out=out, kinds=kinds, dpi=dpi, verbosity=verbosity)
+    out = options.out
+    if not Path(baseline).is_dir() and verbosity >= 0:
         click.echo(f'building {baseline} in a temporary worktree ...', err=True)
+    update, close = _progress('comparing', options)
     try:
-        report = run_diff(Options(root=root, out=out, kinds=kinds, dpi=dpi), baseline,
-                          tolerance, pixel_threshold)
+        report = run_diff(options, baseline, tolerance, pixel_threshold, update)
     except NoticegenError as exception:
         _fail(exception)
+    finally:
+        close()
     for line in report.lines():
         click.echo(line)
     changes = (len(report.added) + len(report.removed) + len(report.repaginated)
                + sum(len(pages) for pages in report.changed.values()))
-    click.echo(f'{report.compared} documents compared, {changes} changes: '
+    click.echo(f'{plural(report.compared, "document")} compared, {plural(changes, "change")}: '
                f'{out / "diff" / "index.html"}')
     if report.anything and not report_only:
         sys.exit(1)
@@ -409,8 +530,8 @@ def diff(root: Path, out: Path, baseline: str, kinds, dpi: int, tolerance: float
 @click.option('--host', default='127.0.0.1', show_default=True, help='Address to listen on.')
 @click.option('--port', type=click.IntRange(0, 65535), default=8000, show_default=True,
               help='Port to listen on (0: any free port).')
-@click.pass_obj
-def serve(root: Path, out: Path, prefectures, host: str, port: int) -> None:
+@click.pass_context
+def serve(context, out: Path, prefectures, host: str, port: int) -> None:
     """Build, preview and serve the gallery; rebuild when a source changes.
 
     Watches notices/, attachments/, prefectures/ and templates/. After each
@@ -418,7 +539,8 @@ def serve(root: Path, out: Path, prefectures, host: str, port: int) -> None:
     to keep rebuilds quick while editing one prefecture.
     """
     from .preview.serve import serve as run_serve
-    run_serve(root, out.resolve(), prefectures, host, port,
+    options = _options(context, out=out)
+    run_serve(options.root, options.out.resolve(), prefectures, host, port,
               echo=lambda message: click.echo(message, err=True))
 
 
@@ -426,8 +548,8 @@ def serve(root: Path, out: Path, prefectures, host: str, port: int) -> None:
 @click.option('--extract', is_flag=True,
               help='Refresh locales/messages.pot from the templates and code, and update every '
                    'language\'s .po file (Babel extract + update), before reporting.')
-@click.pass_obj
-def i18n(root: Path, extract: bool) -> None:
+@click.pass_context
+def i18n(context, extract: bool) -> None:
     """Report translation coverage per language and document: coverage, status, source.
 
     \b
@@ -440,6 +562,7 @@ def i18n(root: Path, extract: bool) -> None:
     from .check.i18n import extract as run_extract
     from .layout import LOCALES, TEMPLATES
     from .load.project import load_project
+    root = context.find_object(Options).root
     if extract:
         run_extract(root / TEMPLATES, Path(__file__).resolve().parent, root / LOCALES)
         click.echo('locales/messages.pot and the .po files are up to date with the templates')
@@ -456,12 +579,12 @@ def i18n(root: Path, extract: bool) -> None:
 
 def _kind_command(kind) -> click.Command:
     """A command that plans only ``kind`` (and the other kinds of that command)."""
-    def callback(root, out, prefectures, jobs, **extra):
-        _run(Options(root=root, out=out, prefectures=prefectures, jobs=jobs,
-                     command=kind.command, extra=extra))
-    function = click.pass_obj(callback)
-    for option in (jobs_option, prefecture_option, out_option, *kind.cli_options()):
-        function = option(function) if not isinstance(option, click.Parameter) else function
+    def callback(context, out, prefectures, jobs, verbosity, **extra):
+        _run(_options(context, out=out, prefectures=prefectures, jobs=jobs,
+                      verbosity=verbosity, command=kind.command, extra=extra))
+    function = click.pass_context(callback)
+    for option in (verbosity_options, jobs_option, prefecture_option, out_option):
+        function = option(function)
     return click.command(kind.command, help=kind.command_help or kind.__doc__)(function)
 
 

@@ -1,21 +1,55 @@
-"""Errors that name a source position, reported as ``path:line:col: message``."""
+"""Messages that name a source position, in one format: ``path:line:col: severity: message``.
+
+Editors' problem matchers read that format; ``message`` starts with the field
+(``centers[0].phones[1]: ...``) where there is one.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+# One line of output; tests and editors parse it with this pattern.
+MESSAGE_LINE = re.compile(
+    r'^(?P<path>[^\n]+?):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning): '
+    r'(?P<message>.*)$')
+QUOTE_LIMIT = 80
+
+
+def shorten(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """At most ``limit`` characters of ``text``, marked when cut."""
+    return text if len(text) <= limit else text[:limit - 1] + '…'
 
 
 @dataclass(frozen=True, order=True)
 class SourceError:
-    """One problem in one source file; line and column are 1-based."""
+    """One problem in one file; line and column are 1-based."""
 
     path: str
     line: int
     col: int
     message: str
+    severity: str = 'error'   # or 'warning'
 
     def __str__(self) -> str:
-        return f'{self.path}:{self.line}:{self.col}: {self.message}'
+        return f'{self.path}:{self.line}:{self.col}: {self.severity}: {self.message}'
+
+
+def warning(path: str, line: int, col: int, message: str) -> SourceError:
+    return SourceError(path, line, col, message, 'warning')
+
+
+def plural(count: int, singular: str, plural_form: str | None = None) -> str:
+    """``1 error``, ``2 errors``, ``1 prefecture``, ``3 centers``."""
+    return f'{count} {singular if count == 1 else (plural_form or singular + "s")}'
+
+
+def one_per_cause(errors: list[SourceError]) -> list[SourceError]:
+    """One message per position: a character missing from several fonts is one cause."""
+    found: dict[tuple[str, int, int, str], SourceError] = {}
+    for error in sorted(errors):
+        found.setdefault((error.path, error.line, error.col, error.severity), error)
+    return sorted(found.values())
 
 
 class NoticegenError(Exception):
@@ -24,11 +58,17 @@ class NoticegenError(Exception):
     exit_code = 1
 
 
+class UsageError(NoticegenError):
+    """Wrong command-line use (a missing project, an unknown value)."""
+
+    exit_code = 2
+
+
 class ValidationFailed(NoticegenError):
     """One or more sources are invalid; nothing was written."""
 
     def __init__(self, errors: list[SourceError]):
-        self.errors = sorted(errors)
+        self.errors = one_per_cause(errors)
         super().__init__('\n'.join(str(error) for error in self.errors))
 
 

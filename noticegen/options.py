@@ -24,3 +24,11 @@ class Options:
     kinds: tuple[str, ...] = ()             # preview and diff: the groups to look at
     dpi: int = 100
     extra: dict[str, Any] = field(default_factory=dict)   # kinds' own options
+    cache_dir: Path | None = None           # None: the user's cache folder (platformdirs)
+    verbosity: int = 0                      # -1 quiet, 0 normal, 1 verbose
+
+    @property
+    def cache(self) -> Path:
+        """This project's cache folder."""
+        from .layout import cache_dir
+        return cache_dir(self.root, self.cache_dir)

@@ -31,7 +31,16 @@ def copy_project(target: Path) -> Path:
     """Copy the sources and templates into ``target`` and return it."""
     for folder in ('notices', 'attachments', 'prefectures', 'templates', 'cards', 'locales'):
         shutil.copytree(ROOT / folder, target / folder)
+    shutil.copy(ROOT / 'noticegen.toml', target / 'noticegen.toml')
     return target
+
+
+def messages(stderr: str, severity: str | None = None) -> list[dict]:
+    """The PATH:LINE:COL: SEVERITY: MESSAGE lines of ``stderr``; every test reads them so."""
+    from noticegen.errors import MESSAGE_LINE
+    found = [match.groupdict() for match in map(MESSAGE_LINE.match, stderr.splitlines())
+             if match]
+    return [m for m in found if severity is None or m['severity'] == severity]
 
 
 def normalize(text: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SEED_NOTICE, SEED_PDF, run_cli
+from conftest import SEED_NOTICE, SEED_PDF, messages, run_cli
 
 PREVIOUS = b'%PDF-1.7 previous good output, must survive\n'
 ATTACHMENT_1 = 'attachments/2024-10-08-onestop/1-leaflet.yaml'
@@ -101,8 +101,12 @@ def test_bad_source_is_reported_and_nothing_is_written(project, name, file, old,
         assert result.returncode == 1, result.stderr
         assert 'Traceback' not in result.stderr
         expected = re.escape(file) + (
-            r':\d+:\d+: ' if marker is None else rf':{line}:\d+: ') + message
+            r':\d+:\d+: error: ' if marker is None else rf':{line}:\d+: error: ') + message
         assert re.search(expected, result.stderr), result.stderr
+        # Every error line is in the one format, and there is one per cause.
+        errors = messages(result.stderr, 'error')
+        assert errors and all(e['path'] == file for e in errors), result.stderr
+        assert len(errors) == len({(e['path'], e['line'], e['col']) for e in errors})
     assert previous.read_bytes() == PREVIOUS
     assert [p.name for p in out.rglob('*') if p.is_file()] == ['notice.pdf']
 
@@ -112,7 +116,7 @@ def test_all_errors_are_reported_at_once(project):
     break_source(project, ATTACHMENT_3, 'number: 3', 'number: three')
     result = run_cli('validate', root=project)
     assert result.returncode == 1
-    errors = [line for line in result.stderr.splitlines() if re.match(r'\S+:\d+:\d+: ', line)]
+    errors = messages(result.stderr, 'error')
     assert len(errors) == 3, result.stderr
     assert '3 errors; nothing was written.' in result.stderr
 

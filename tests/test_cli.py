@@ -35,11 +35,17 @@ def test_list_shows_sources_and_outputs():
     assert '2024-10-08-onestop/notice.pdf' in result.stdout
 
 
-def test_validate_and_list_do_not_import_weasyprint():
+def test_validate_and_list_do_not_import_weasyprint_once_checked(tmp_path):
+    """The stylesheet check parses CSS with WeasyPrint once; then its result is cached."""
+    cache = ['--cache-dir', str(tmp_path / 'cache')]
     code = ('import sys; from click.testing import CliRunner; from noticegen.cli import main; '
-            'r = CliRunner().invoke(main, ["validate"]); assert r.exit_code == 0, r.output; '
-            'r = CliRunner().invoke(main, ["list"]); assert r.exit_code == 0, r.output; '
-            'print("weasyprint" in sys.modules)')
-    result = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == 'False'
+            f'r = CliRunner().invoke(main, {cache!r} + ["validate"]); '
+            'assert r.exit_code == 0, r.output; '
+            f'r = CliRunner().invoke(main, {cache!r} + ["list"]); '
+            'assert r.exit_code == 0, r.output; print("weasyprint" in sys.modules)')
+    cold = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
+    assert cold.returncode == 0, cold.stderr
+    assert cold.stdout.strip() == 'True'   # the first validate parsed the stylesheets
+    warm = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
+    assert warm.returncode == 0, warm.stderr
+    assert warm.stdout.strip() == 'False'

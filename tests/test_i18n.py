@@ -173,7 +173,7 @@ def test_missing_strings_fall_back_to_english_and_are_reported(tmp_path):
     result = run_cli('build', '--out', str(out), '-p', '13', '--lang', 'ko', root=root)
     assert result.returncode == 0, result.stderr
     assert 'warning: ko: card text falls back to English for: night_holiday' in result.stderr
-    assert "warning: ko: 1 template strings fall back to English: '24 hours a day, every day" \
+    assert "warning: ko: 1 template string falls back to English: '24 hours a day, every day" \
         in result.stderr
     printed = pypdf.PdfReader(out / NOTICE / 'cards' / '13-tokyo.ko.pdf').pages[0].extract_text()
     assert 'night and holiday call center' in printed             # the English text

@@ -185,7 +185,7 @@ def test_changing_one_prefecture_rebuilds_only_its_outputs(built_copy):
                                           result.stdout.strip().split(' in ')[-1])
     assert result.stdout.count('    built  ') == 8  # seven PDFs and the mailing list
     again = run_cli('build', '--out', str(out), root=root)
-    assert '0 built, 382 unchanged, 0 failed' in again.stdout
+    assert '0 built, 0 re-rendered identical, 382 unchanged, 0 failed' in again.stdout
 
 
 def test_a_prefecture_with_bad_data_fails_and_its_packet_is_marked(built_copy):
@@ -240,9 +240,11 @@ def test_kill_and_resume_leaves_no_partial_file(tmp_path, full_build):
     result = run_cli('build', '--out', str(out))
     assert result.returncode == 0, result.stderr
     # What the manifest listed is not made again (files written after its last update are
-    # re-rendered to identical bytes, and count as unchanged too).
+    # re-rendered to identical bytes, and counted as such).
     unchanged = int(re.search(r'(\d+) unchanged', result.stdout)[1])
+    identical = int(re.search(r'(\d+) re-rendered identical', result.stdout)[1])
     assert unchanged >= len(entries)
+    assert int(re.search(r'(\d+) built', result.stdout)[1]) + identical + unchanged == 382
     assert not list(out.rglob('.*.part'))
     assert snapshot_digests(out) == snapshot_digests(full_build)
 

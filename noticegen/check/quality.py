@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date
 
-from ..model.schema import partial_date_end, partial_date_start
+from ..errors import SourceError, shorten, warning
+from ..layout import PREFECTURES as PREFECTURES_FOLDER
 from ..load.project import Project
+from ..load.sources import format_loc
+from ..model.schema import partial_date_end, partial_date_start
 
 STALE_YEARS = 3
-
-
-@dataclass(frozen=True)
-class Warning_:
-    """One finding: a headline and the places it concerns (``path:line:col: detail``)."""
-
-    headline: str
-    details: tuple[str, ...]
-
-    def __str__(self) -> str:
-        return '\n'.join([f'warning: {self.headline}', *(f'  {d}' for d in self.details)])
 
 
 def reference_date(project: Project, as_of: date | None) -> date | None:
@@ -38,43 +29,44 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
-def report(project: Project, as_of: date | None = None) -> list[Warning_]:
-    """Return the warnings for ``project``'s prefecture data."""
+def report(project: Project, as_of: date | None = None,
+           prefectures: list[str] | None = None) -> list[SourceError]:
+    """The warnings on ``project``'s prefecture data, one per fact.
+
+    ``prefectures``: judge only these (a build's -p); None judges all, and also reports
+    the prefectures that have no data file (the national mailing needs all 47).
+    """
     from ..model.jis import PREFECTURES
 
-    warnings = []
-    prefectures = project.prefectures
-    if not prefectures:
+    warnings: list[SourceError] = []
+    if not project.prefectures:
         return warnings
-    missing = [f'{code} {name}' for code, (name, _) in PREFECTURES.items() if code not in prefectures]
-    if missing:
-        warnings.append(Warning_(f'{len(missing)} prefectures have no data file', tuple(missing)))
+    folder = PREFECTURES_FOLDER
+    if prefectures is None:
+        for code, (name, _) in PREFECTURES.items():
+            if code not in project.prefectures:
+                warnings.append(warning(f'{folder}/', 1, 1, f'{code} {name}: no data file'))
+    selected = {code: data for code, data in project.prefectures.items()
+                if prefectures is None or code in prefectures}
 
-    no_number = [f'{code} {data.prefecture.name}: {data.source.path}'
-                 for code, data in prefectures.items() if not data.prefecture.has_direct_number]
-    if no_number:
-        warnings.append(Warning_(
-            f'{len(no_number)} prefectures have no printable direct number '
-            f'(their leaflets show #8891 only)', tuple(no_number)))
-
-    for status in ('unverified', 'disputed'):
-        found = []
-        for code, data in prefectures.items():
-            for c, center in enumerate(data.prefecture.centers):
-                for p, phone in enumerate(center.phones):
-                    if phone.status == status:
-                        loc = ('centers', c, 'phones', p, 'number')
-                        line, col = data.source.where(loc)
-                        found.append(f'{data.source.path}:{line}:{col}: {code} {data.prefecture.name} '
-                                     f'{phone.number} ({center.name}): {phone.status_note}')
-        if found:
-            warnings.append(Warning_(f'{len(found)} {status} numbers (never printed)', tuple(found)))
+    for code, data in selected.items():
+        if not data.prefecture.has_direct_number:
+            warnings.append(warning(data.source.path, 1, 1, f'{code} {data.prefecture.name}: no '
+                                    f'printable direct number (the leaflet shows #8891 only)'))
+        for c, center in enumerate(data.prefecture.centers):
+            for p, phone in enumerate(center.phones):
+                if phone.status in ('unverified', 'disputed'):
+                    loc = ('centers', c, 'phones', p, 'number')
+                    line, col = data.source.where(loc)
+                    warnings.append(warning(
+                        data.source.path, line, col,
+                        f'{format_loc(loc)}: {phone.status} number {phone.number} '
+                        f'({center.name}), never printed: {shorten(phone.status_note or "")}'))
 
     today = reference_date(project, as_of)
     if today is not None:
         limit = _years_before(today, STALE_YEARS)
-        stale, undated = [], []
-        for code, data in prefectures.items():
+        for code, data in selected.items():
             for c, center in enumerate(data.prefecture.centers):
                 if center.status != 'confirmed':
                     continue
@@ -83,15 +75,14 @@ def report(project: Project, as_of: date | None = None) -> list[Warning_]:
                           for p, phone in enumerate(center.phones) if phone.status == 'confirmed']
                 for loc, fact_date, what in facts:
                     line, col = data.source.where(loc + ('as_of',))
-                    where = f'{data.source.path}:{line}:{col}: {code} {data.prefecture.name} {what}'
                     if fact_date is None:
-                        undated.append(f'{where}: no as_of')
+                        message = f'printed fact {what} has no as_of'
                     elif partial_date_start(fact_date) < limit and partial_date_end(fact_date) < limit:
-                        stale.append(f'{where}: as of {fact_date}')
-        if stale:
-            warnings.append(Warning_(
-                f'{len(stale)} printed facts are older than {STALE_YEARS} years '
-                f'(before {limit.isoformat()}, counted from {today.isoformat()})', tuple(stale)))
-        if undated:
-            warnings.append(Warning_(f'{len(undated)} printed facts have no date', tuple(undated)))
+                        message = (f'printed fact {what} is older than {STALE_YEARS} years: as of '
+                                   f'{fact_date}, before {limit.isoformat()} (counted from '
+                                   f'{today.isoformat()})')
+                    else:
+                        continue
+                    warnings.append(warning(data.source.path, line, col,
+                                            f'{format_loc(loc + ("as_of",))}: {message}'))
     return warnings

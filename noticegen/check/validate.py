@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import SourceError, ValidationFailed
@@ -29,6 +29,7 @@ class Checked:
     project: Project
     jobs: list[Job]
     fonts: dict[str, list[Font]]
+    warnings: list[SourceError] = field(default_factory=list)
 
     def fonts_of(self, job: Job) -> list[Font]:
         """The fonts a job's PDF may embed: those of all its stylesheets."""
@@ -58,7 +59,7 @@ def _checks(jobs: list[Job]) -> dict[tuple[str, str], bool]:
     return pairs
 
 
-def check_glyphs(project: Project, jobs: list[Job], cache_dir: Path | None = None) -> Checked:
+def check_glyphs(project: Project, jobs: list[Job], cache_dir: Path) -> Checked:
     """Every character every job prints must be in its fonts; raise ValidationFailed."""
     fonts = stylesheet_fonts(project, jobs)
     pairs = _checks(jobs)
@@ -92,7 +93,7 @@ class GlyphCache:
     KEEP = 20
 
     def __init__(self, project: Project, pairs: dict[tuple[str, str], bool],
-                 fonts: dict[str, list[Font]], cache_dir: Path | None = None):
+                 fonts: dict[str, list[Font]], cache_dir: Path):
         digest = hashlib.sha256(tool_identity().encode())
         files: dict[str, str] = {}
         for (name, sheet), stack in sorted(pairs.items()):
@@ -103,7 +104,7 @@ class GlyphCache:
             for font in fonts[name]:
                 digest.update(f'{name}\0'.encode() + font_stamp(font).encode())
         self.digest = digest.hexdigest()
-        self.path = (cache_dir or project.root / '.cache' / 'noticegen') / 'glyph-check'
+        self.path = cache_dir / 'glyph-check'
 
     def _known(self) -> list[str]:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..errors import warning
 from ..model.languages import LANGUAGES
 from ..model.localize import month_text, prefecture_name
 from ..model.schema import CARD_FIELDS, partial_date_start
@@ -64,8 +65,8 @@ class Card(DocumentKind):
         if lang not in project.cards or not project.cards[lang][0].missing:
             return []
         card, source = project.cards[lang]
-        return [f'{lang}: card text falls back to English for: {", ".join(card.missing)} '
-                f'({source.path})']
+        return [warning(source.path, 1, 1, f'{lang}: card text falls back to English for: '
+                                           f'{", ".join(card.missing)}')]
 
     def coverage(self, project, lang):
         from ..check.i18n import Coverage

@@ -86,8 +86,8 @@ class DocumentKind:
         """Rows of ``i18n``'s translation report for this kind in ``lang``."""
         return []
 
-    def translation_warnings(self, project: Project, lang: str) -> list[str]:
-        """What of this kind's own texts falls back to another language in ``lang``."""
+    def translation_warnings(self, project: Project, lang: str) -> list:
+        """What of this kind's own texts falls back to another language (warnings)."""
         return []
 
     def cli_options(self) -> list:

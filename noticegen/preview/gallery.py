@@ -87,7 +87,8 @@ def preview(out: Path, prefectures: list[str] | None = None, kinds=None,
     except (OSError, ValueError):
         record = {}
     documents = []
-    for entry in _selected(manifest, prefectures, kinds):
+    selected = _selected(manifest, prefectures, kinds)
+    for index, entry in enumerate(selected, start=1):
         stem = entry.path[:-len('.pdf')]
         document = Document(entry.path, entry.kind, entry.notice, entry.prefecture, entry.lang,
                             entry.sha256)
@@ -111,7 +112,7 @@ def preview(out: Path, prefectures: list[str] | None = None, kinds=None,
                                   'thumbs': document.thumbs, 'size': list(document.size)}
         documents.append(document)
         if progress:
-            progress(document)
+            progress(index, len(selected), entry.path)
     write_atomic(record_path, (json.dumps(record, ensure_ascii=False, indent=1,
                                           sort_keys=True) + '\n').encode())
     for kind in sorted({d.kind for d in documents}):
@@ -230,7 +231,7 @@ def compare_images(old, new, pixel_threshold: int):
 
 
 def diff(out: Path, baseline: Path, kinds=None, dpi: int = 100,
-         tolerance: float = 0.00001, pixel_threshold: int = 16) -> DiffReport:
+         tolerance: float = 0.00001, pixel_threshold: int = 16, progress=None) -> DiffReport:
     """Compare the built PDFs in ``out`` with those in ``baseline``, page by page.
 
     A page has changed when more than ``tolerance`` of its pixels differ by more than
@@ -243,7 +244,10 @@ def diff(out: Path, baseline: Path, kinds=None, dpi: int = 100,
     before = {e.path: e for e in _selected(Manifest.load(baseline), None, kinds)}
     report = DiffReport(added=sorted(set(current) - set(before)),
                         removed=sorted(set(before) - set(current)))
-    for path in sorted(set(current) & set(before)):
+    common = sorted(set(current) & set(before))
+    for index, path in enumerate(common, start=1):
+        if progress:
+            progress(index, len(common), path)
         report.compared += 1
         if current[path].sha256 == before[path].sha256:
             continue

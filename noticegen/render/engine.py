@@ -91,6 +91,22 @@ def _blocks(box, found=None) -> list:
     return found
 
 
+def make_environment(templates: Path) -> jinja2.Environment:
+    """The Jinja environment of every document (autoescaped); imports no WeasyPrint."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=True, undefined=jinja2.StrictUndefined,
+        trim_blocks=True, lstrip_blocks=True, extensions=['jinja2.ext.i18n'])
+    env.filters.update(jtext=jtext, nobr=nobr, wareki=format_wareki, widen=widen,
+                       qr=qr_data_uri)
+    env.globals.update(marker=marker, attachment_label=attachment_label, version=__version__)
+    return env
+
+
+# Render warnings that are layout problems rather than notes: they fail the document.
+FATAL_WARNINGS = ('glyph', 'font')
+
+
 @dataclass
 class Renderer:
     """Render documents, reusing stylesheets and the font configuration."""
@@ -102,16 +118,10 @@ class Renderer:
         from weasyprint.css.counters import CounterStyle
         from weasyprint.text.fonts import FontConfiguration
 
-        self.env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(self.templates),
-            autoescape=True, undefined=jinja2.StrictUndefined,
-            trim_blocks=True, lstrip_blocks=True, extensions=['jinja2.ext.i18n'])
+        self.env = make_environment(self.templates)
         self.catalogs: dict[str, object] = {}
+        self.warnings: list[str] = []   # render warnings since take_warnings()
         self.use_language('ja')
-        self.env.filters.update(jtext=jtext, nobr=nobr, wareki=format_wareki, widen=widen,
-                                qr=qr_data_uri)
-        self.env.globals.update(marker=marker, attachment_label=attachment_label,
-                                version=__version__)
         self.font_config = FontConfiguration()
         self.counter_style = CounterStyle()
         self.fetcher = make_url_fetcher((self.templates,), self.refused)
@@ -130,13 +140,30 @@ class Renderer:
         return catalog
 
     def stylesheet(self, name: str):
-        """Parse ``templates/name`` once per renderer."""
+        """Parse ``templates/name`` once per renderer.
+
+        Its warnings (a typo in a property) are not the document's: ``validate`` reports
+        them with their line and column (check/lint.py).
+        """
         if name not in self._stylesheets:
             from weasyprint import CSS
-            self._stylesheets[name] = CSS(
-                filename=str(self.templates / name), url_fetcher=self.fetcher,
-                font_config=self.font_config, counter_style=self.counter_style)
+            logger = logging.getLogger('weasyprint')
+            collector = _WarningCollector()
+            logger.addHandler(collector)
+            propagate, logger.propagate = logger.propagate, False
+            try:
+                self._stylesheets[name] = CSS(
+                    filename=str(self.templates / name), url_fetcher=self.fetcher,
+                    font_config=self.font_config, counter_style=self.counter_style)
+            finally:
+                logger.removeHandler(collector)
+                logger.propagate = propagate
         return self._stylesheets[name]
+
+    def take_warnings(self) -> list[str]:
+        """The render warnings since the last call, each once, in order."""
+        found, self.warnings = list(dict.fromkeys(self.warnings)), []
+        return found
 
     def html(self, template: str, lang: str = 'ja', **context) -> str:
         self.use_language(lang)
@@ -147,13 +174,15 @@ class Renderer:
         from weasyprint import HTML
         from weasyprint.urls import FatalURLFetchingError
 
+        stylesheets = [self.stylesheet(name) for name in stylesheets]
         collector = _WarningCollector()
         logger = logging.getLogger('weasyprint')
         logger.addHandler(collector)
+        propagate, logger.propagate = logger.propagate, False
         try:
             document = HTML(string=html, base_url=str(self.templates) + '/',
                             url_fetcher=self.fetcher).render(
-                stylesheets=[self.stylesheet(name) for name in stylesheets],
+                stylesheets=stylesheets,
                 font_config=self.font_config,
                 counter_style=self.counter_style, **PDF_OPTIONS)
         except FatalURLFetchingError as exception:
@@ -161,10 +190,11 @@ class Renderer:
             raise RenderError(str(cause)) from None
         finally:
             logger.removeHandler(collector)
-        problems = [m for m in collector.messages
-                    if 'glyph' in m.lower() or 'font' in m.lower()]
+            logger.propagate = propagate
+        problems = [m for m in collector.messages if any(w in m.lower() for w in FATAL_WARNINGS)]
         if problems:
             raise RenderError('; '.join(problems))
+        self.warnings += collector.messages
         return document
 
     def pdf(self, html: str, stylesheets: list[str], name: str,
