@@ -163,18 +163,14 @@ def _report_warnings(warnings, options: Options, data_in_full: bool) -> None:
 
 
 def _prefectures(context, parameter, values):
-    """Resolve --prefecture values (13, tokyo, 東京都) to JIS codes."""
+    """Resolve --prefecture values (13, １３, tokyo, toukyou, 東京都) to JIS codes."""
     if not values:
         return None
-    from .model.jis import resolve
-    codes = []
-    for value in values:
-        code = resolve(value)
-        if code is None:
-            raise click.BadParameter(f'{value!r} is not a prefecture (use a JIS code such as 13, '
-                                     f'a romanised name such as tokyo, or 東京都)')
-        codes.append(code)
-    return sorted(set(codes))
+    from .model.jis import parse_prefecture
+    try:
+        return sorted({parse_prefecture(value) for value in values})
+    except ValueError as exception:
+        raise click.BadParameter(str(exception)) from None
 
 
 def _languages(context, parameter, value):

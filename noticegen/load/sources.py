@@ -155,6 +155,36 @@ class _Builder:
         return None
 
 
+def _malformed(display: str, exception: yaml.MarkedYAMLError) -> SourceError:
+    """PyYAML's error in its own words, with both of its lines, at the line of the mistake.
+
+    A scanner's context mark is the start of the token it could not finish (a key line
+    without its ':', an unclosed quote), and a flow collection's is its unclosed bracket:
+    that is where the mistake is, while the problem mark is only where PyYAML gave up (often
+    the next line, or the end of the file). A block collection's context is merely the
+    collection being read, so there the problem mark is the place.
+    """
+    context, problem = exception.context_mark, exception.problem_mark
+    at_context = context is not None and (
+        isinstance(exception, yaml.scanner.ScannerError)
+        or (exception.context or '').startswith('while parsing a flow'))
+    mark = context if at_context else problem or context
+
+    def elsewhere(other) -> str:
+        """`` (line L, column C)`` for a mark other than the one the error is reported at."""
+        if other is None or mark is None or (other.line, other.column) == (mark.line, mark.column):
+            return ''
+        return f' (line {other.line + 1}, column {other.column + 1})'
+
+    words = (exception.problem or str(exception)) + elsewhere(problem)
+    if exception.context:
+        words = f'{exception.context}{elsewhere(context)}: {words}'
+    if exception.context == 'while scanning a simple key':
+        words += "; is a key missing its ':'?"
+    line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    return SourceError(display, line, col, f'malformed YAML: {words}')
+
+
 def load_yaml(path: Path, display: str | None = None) -> tuple[Source, list[SourceError]]:
     """Load one YAML file safely; return the source and any errors found."""
     display = display or str(path)
@@ -170,12 +200,7 @@ def load_yaml(path: Path, display: str | None = None) -> tuple[Source, list[Sour
         # no tag can run code.
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exception:
-        mark = exception.problem_mark or exception.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exception.problem or str(exception)
-        if exception.context:
-            problem = f'{exception.context}: {problem}'
-        return source, [SourceError(display, line, col, f'malformed YAML: {problem}')]
+        return source, [_malformed(display, exception)]
     except yaml.YAMLError as exception:
         return source, [SourceError(display, 1, 1, f'malformed YAML: {exception}')]
     if node is None:

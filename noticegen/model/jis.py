@@ -1,6 +1,12 @@
-"""JIS X 0401 prefecture codes, names and their standard romanised forms."""
+"""JIS X 0401 prefecture codes, names and their standard romanised forms, and reading a
+prefecture as people type it (13, １３, toukyou, Tōkyō-to, 東京), with a did-you-mean."""
 
 from __future__ import annotations
+
+import re
+import unicodedata
+
+from .nearest import nearest
 
 PREFECTURES: dict[str, tuple[str, str]] = {
     '01': ('北海道', 'Hokkaido'), '02': ('青森県', 'Aomori'), '03': ('岩手県', 'Iwate'),
@@ -22,12 +28,84 @@ PREFECTURES: dict[str, tuple[str, str]] = {
 }
 
 
+# The words accepted after a romanised name (tokyo-to, osaka-fu, ibaraki-ken, saitama
+# prefecture), and the characters after a Japanese one (東京都, 大阪府). 北海道's 道 is part of
+# its romanised name. A wrong suffix (osaka-ken, 大阪県) still names one prefecture.
+_ROMANISED_SUFFIXES = ('', 'to', 'fu', 'ken', 'prefecture')
+_SUFFIXES = ('', '都', '道', '府', '県')
+
+
+def fold(romaji: str) -> str:
+    """A romanised name in the form in which names are compared; '' if it is not one.
+
+    Case, accents and the long-vowel spellings of wāpuro, Hepburn and passports are folded:
+    ō ô ou oo oh → o, ū û uu → u, ā â → a ('ei' is kept); spaces, hyphens and dots are
+    dropped. So hokkaidou, Hokkaidō, HOKKAIDO and Hokkai-do all fold to hokkaido.
+    """
+    text = unicodedata.normalize('NFKD', romaji.casefold())
+    text = ''.join(char for char in text
+                   if not unicodedata.combining(char) and char not in " -'’._\t")
+    if not re.fullmatch(r'[a-z]+', text):
+        return ''
+    text = re.sub(r'o[ou]+', 'o', text)
+    text = re.sub(r'oh(?![aiueoy])', 'o', text)
+    return re.sub(r'uu+', 'u', text)
+
+
+def _keys(names: dict[str, str], suffixes: tuple[str, ...]) -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for code, name in names.items():
+        for suffix in suffixes:
+            assert keys.setdefault(name + suffix, code) == code, name + suffix
+    return keys
+
+
+_ROMANISED = _keys({code: fold(romaji) for code, (_, romaji) in PREFECTURES.items()},
+                   _ROMANISED_SUFFIXES)
+_JAPANESE = _keys({code: name[:-1] for code, (name, _) in PREFECTURES.items()}, _SUFFIXES)
+
+
+def _normalize(value: str) -> str:
+    return unicodedata.normalize('NFKC', value).strip()
+
+
 def resolve(value: str) -> str | None:
-    """Return the code for a code ('13', '8'), a romanised name ('tokyo') or a name (東京都)."""
-    value = value.strip()
-    if value.isdigit() and value.zfill(2) in PREFECTURES:
-        return value.zfill(2)
-    for code, (name, romaji) in PREFECTURES.items():
-        if value.lower() == romaji.lower() or value in (name, name[:-1]):
-            return code
-    return None
+    """Return the code for a code ('13', '8', '１３'), a romanised name ('tokyo', 'toukyou',
+    'Tōkyō-to') or a Japanese name (東京都, 東京); None if it is none of these."""
+    value = _normalize(value)
+    if value.isascii() and value.isdigit():
+        code = f'{int(value):02d}'
+        return code if code in PREFECTURES else None
+    if value in _JAPANESE:
+        return _JAPANESE[value]
+    return _ROMANISED.get(fold(value)) if fold(value) else None
+
+
+def describe(code: str) -> str:
+    """'13' → 'tokyo (13 東京都)', as suggestions name a prefecture."""
+    name, romaji = PREFECTURES[code]
+    return f'{romaji.lower()} ({code} {name})'
+
+
+def suggest(value: str, limit: int = 3) -> list[str]:
+    """The codes of the prefectures whose code or name is closest to ``value``, best first."""
+    value = _normalize(value)
+    if value.isascii() and value.isdigit():
+        return nearest(value.zfill(2), ((code, code) for code in PREFECTURES), 0.6, limit)
+    if fold(value):
+        return nearest(fold(value), _ROMANISED.items(), 0.6, limit)
+    # Most Japanese names have two characters: one right character is a hint.
+    return nearest(value, _JAPANESE.items(), 0.5, limit)
+
+
+def parse_prefecture(value: str) -> str:
+    """Like ``resolve``, but raises ValueError with a did-you-mean for an unknown value."""
+    code = resolve(value)
+    if code is not None:
+        return code
+    codes = suggest(value)
+    if codes:
+        raise ValueError(f'{value!r} is not a prefecture; did you mean '
+                         f'{" or ".join(describe(code) for code in codes)}?')
+    raise ValueError(f'{value!r} is not a prefecture (use a JIS code 01-47 such as 13, '
+                     f'a romanised name such as tokyo, or 東京都)')

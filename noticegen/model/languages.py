@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
+
+from .nearest import nearest
 
 
 @dataclass(frozen=True)
@@ -44,15 +47,57 @@ LANGUAGES: dict[str, Language] = {language.code: language for language in (
 ALWAYS_BUILT = ('ja', 'ja-easy', 'en')
 
 
+def _key(tag: str) -> str:
+    """The form in which tags and names are compared: NFKC, case-folded, '_' read as '-'."""
+    return unicodedata.normalize('NFKC', tag).strip().casefold().replace('_', '-')
+
+
+def _aliases() -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """What --lang accepts: every code in any case and with '_' for '-' (EN, zh_hant,
+    Ja-Easy), and every language's English and own name (english, Thai, 日本語), to its code;
+    and what a mistyped tag is compared with: those, the locale (fil), the primary subtag (zh)
+    and the English name without its qualifier (chinese), which two languages may share."""
+    accepted: dict[str, str] = {}
+    near: list[tuple[str, str]] = []
+    for language in LANGUAGES.values():
+        for alias in (language.code, language.english, language.name):
+            assert accepted.setdefault(_key(alias), language.code) == language.code, alias
+        for alias in (language.babel, language.code.split('-')[0],
+                      language.english.split(' (')[0]):
+            near.append((_key(alias), language.code))
+    return accepted, list(accepted.items()) + near
+
+
+_ACCEPTED, _NEAR = _aliases()
+
+
+def suggest_languages(tag: str, limit: int = 3) -> list[str]:
+    """The codes whose code or name is closest to ``tag``, best first."""
+    return nearest(_key(tag), _NEAR, 0.5, limit)
+
+
 def parse_languages(value: str) -> list[str]:
-    """'ja,en', 'all' or 'none' → language codes; raises ValueError naming an unknown one."""
-    if value.strip() == 'all':
+    """'ja,en', 'EN, zh_hant', 'all' or 'none' → language codes.
+
+    Raises ValueError naming each unknown tag, with the closest codes if there are any."""
+    if _key(value) == 'all':
         return list(LANGUAGES)
-    if value.strip() == 'none':
+    if _key(value) == 'none':
         return []
-    codes = [code.strip() for code in value.split(',') if code.strip()]
-    unknown = [code for code in codes if code not in LANGUAGES]
-    if unknown:
-        raise ValueError(f'unknown language {", ".join(unknown)}; choose from '
-                         f'{", ".join(LANGUAGES)} or all')
+    tags = unicodedata.normalize('NFKC', value).replace('、', ',').split(',')
+    codes, problems, unmatched = [], [], False
+    for tag in (tag.strip() for tag in tags if tag.strip()):
+        if _key(tag) in _ACCEPTED:
+            codes.append(_ACCEPTED[_key(tag)])
+            continue
+        near = suggest_languages(tag)
+        if near:
+            problems.append(f'{tag!r} is not a language; did you mean ' + ' or '.join(
+                f'{code} ({LANGUAGES[code].english})' for code in near) + '?')
+        else:
+            problems.append(f'{tag!r} is not a language')
+            unmatched = True
+    if problems:
+        raise ValueError('; '.join(problems) + (
+            f' (choose from {", ".join(LANGUAGES)}, all or none)' if unmatched else ''))
     return list(dict.fromkeys(codes))
