@@ -45,9 +45,13 @@ def plural(count: int, singular: str, plural_form: str | None = None) -> str:
 
 
 def one_per_cause(errors: list[SourceError]) -> list[SourceError]:
-    """One message per position: a character missing from several fonts is one cause."""
+    """One message per position: a character missing from several fonts is one cause.
+
+    The first message given for a position is kept (the glyph check gives the letter's
+    fonts first), then the messages are sorted by position.
+    """
     found: dict[tuple[str, int, int, str], SourceError] = {}
-    for error in sorted(errors):
+    for error in errors:
         found.setdefault((error.path, error.line, error.col, error.severity), error)
     return sorted(found.values())
 

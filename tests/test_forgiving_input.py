@@ -203,7 +203,7 @@ def test_an_unclosed_quote_is_reported_where_it_opens(tmp_path):
     path = tmp_path / 'x.yaml'
     path.write_text('id: x\nlabel: "事務連絡\ndate: 2024-10-08\n', encoding='utf-8')
     [error] = load_yaml(path, 'x.yaml')[1]
-    assert str(error).startswith('x.yaml:2:8: malformed YAML: while scanning a quoted scalar: '
+    assert str(error).startswith('x.yaml:2:8: error: malformed YAML: while scanning a quoted scalar: '
                                  'found unexpected end of stream (line 4, column 1)'), error
 
 

@@ -190,6 +190,6 @@ def test_a_language_without_a_font_for_its_script_is_refused(tmp_path):
     result = run_cli('build', '--out', str(tmp_path / 'dist'), '-p', '13', '--lang', 'th',
                      root=root)
     assert result.returncode == 1
-    assert re.search(r"cards/patient-card\.th\.yaml:\d+:\d+: title: character 1 of the value: "
+    assert re.search(r"cards/patient-card\.th\.yaml:\d+:\d+: error: title: character 1 of the value: "
                      r"U\+0E04 'ค' \(THAI CHARACTER KHO KHWAI\) is in none of the fonts "
                      r"'Noto Sans', 'BIZ UDGothic'", result.stderr), result.stderr

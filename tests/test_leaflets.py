@@ -181,3 +181,20 @@ def test_proof_sheet_lists_withheld_numbers_and_why(tmp_path):
         text = pdf.pages[0].extract_text()
     assert '03-5577-3899' in text and 'disputed' in text
     assert 'candidate' in text
+
+
+def test_proof_sheet_gives_the_hours_their_own_source_and_the_services_their_operator(tmp_path):
+    """hours_note says when the hours were true: the proof sheet shows it as their source."""
+    assert run_cli('proof', '--out', str(tmp_path), '-p', '06').returncode == 0
+    data = PREFECTURES['06'].prefecture
+    notes = [c.hours_note for c in data.centers if c.hours_note] + [
+        p.hours_note for c in data.centers for p in c.phones if p.hours_note]
+    assert notes
+    with pdfplumber.open(tmp_path / NOTICE / 'proof' / '06-yamagata.pdf') as pdf:
+        text = pdf.pages[0].extract_text().replace(' ', '').replace('\n', '')
+    for note in notes:
+        assert note.replace(' ', '') in text
+    assert '受付時間' in text
+    national = PROJECT.national
+    for service in (national.night_holiday_call_center, national.sns):
+        assert f'運営：{service.operator}' in text

@@ -127,7 +127,7 @@ def test_an_included_pdf_outside_attachments_is_refused(project):
         encoding='utf-8')
     result = run_cli('validate', root=project)
     assert result.returncode == 1
-    assert 'attachments/2024-10-08-onestop/5-original.yaml:5:7: file: escape.pdf resolves to ' \
+    assert 'attachments/2024-10-08-onestop/5-original.yaml:5:7: error: file: escape.pdf resolves to ' \
            '/etc/hostname, outside attachments/' in result.stderr
 
 

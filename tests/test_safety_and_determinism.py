@@ -105,7 +105,7 @@ def test_unchanged_output_is_left_alone(tmp_path):
     assert run_cli('build', '--out', str(out), '-p', '13').returncode == 0
     before = (out / SEED_PDF).stat().st_mtime_ns
     result = run_cli('build', '--out', str(out), '-p', '13', env={'PYTHONHASHSEED': '1'})
-    assert '0 built, 12 unchanged, 0 failed' in result.stdout
+    assert '0 built, 0 re-rendered identical, 12 unchanged, 0 failed' in result.stdout
     assert (out / SEED_PDF).stat().st_mtime_ns == before
     assert not [p for p in out.rglob('*') if p.name.startswith('.')]
 

@@ -22,7 +22,6 @@ class FontMissing(NoticegenError):
 class Font:
     family: str
     path: Path
-    postscript_name: str
     index: int = 0          # the face within a collection (.ttc)
 
     @functools.cached_property
@@ -77,16 +76,16 @@ def find_font(family: str) -> Font:
     """Locate ``family`` through fontconfig, refusing any substitute."""
     try:
         result = subprocess.run(
-            ['fc-match', '--format=%{family}\n%{file}\n%{postscriptname}\n%{index}',
+            ['fc-match', '--format=%{family}\n%{file}\n%{index}',
              f'{family}:style=Regular'], capture_output=True, text=True, check=True)
     except (OSError, subprocess.CalledProcessError) as exception:
         raise FontMissing(f'cannot ask fontconfig for {family!r}: {exception}') from None
-    names, file, postscript, index = (result.stdout.split('\n') + ['', '', '', ''])[:4]
+    names, file, index = (result.stdout.split('\n') + ['', '', ''])[:3]
     if family not in [name.strip() for name in names.split(',')]:
         raise FontMissing(
             f'the font {family!r} is not installed (fontconfig offers {names!r} instead); '
             f'run ./dev.sh build to install the fonts')
-    return Font(family, Path(file), postscript, int(index or 0))
+    return Font(family, Path(file), int(index or 0))
 
 
 def fonts_for(css_path: Path) -> list[Font]:

@@ -77,7 +77,7 @@ def check_glyphs(project: Project, jobs: list[Job], cache_dir: Path) -> Checked:
             errors.extend(check_text(name, (project.root / name).read_text(encoding='utf-8'),
                                      fonts[sheet], stack))
     if errors:
-        raise ValidationFailed(sorted(set(errors)))
+        raise ValidationFailed(errors)   # in plan order: the first job's fonts name a cause
     cache.record()
     return Checked(project, jobs, fonts)
 

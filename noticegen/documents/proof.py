@@ -28,8 +28,12 @@ def printed_rows(prefecture: Prefecture, national: NationalData) -> list[Row]:
         rows.append(Row('センター名', center.name, center.source, center.as_of))
         for phone in center.printable_phones:
             rows.append(Row('電話', phone.number, phone.source, phone.as_of))
-        if not center.printable_phones and center.hours:
-            rows.append(Row('受付時間', center.hours, center.source, center.as_of))
+            if phone.hours:  # hours_note says where, and when, the hours were true
+                rows.append(Row('受付時間', f'{phone.hours}（{phone.number}）',
+                                phone.hours_note or phone.source, phone.as_of))
+        if center.hours:
+            rows.append(Row('受付時間', center.hours, center.hours_note or center.source,
+                            center.as_of))
         if center.url_display:
             rows.append(Row('URL（印刷）', center.url_display, center.source, center.as_of))
         if center.url:
@@ -39,8 +43,10 @@ def printed_rows(prefecture: Prefecture, national: NationalData) -> list[Row]:
                     national.short_dial.as_of))
     rows.append(Row('ひかり電話', national.hikari_denwa.number, national.hikari_denwa.source,
                     national.hikari_denwa.as_of))
-    rows.append(Row('SNS相談', f'{national.sns.name} {national.sns.hours or ""}'.strip(),
-                    national.sns.source, national.sns.as_of))
+    for what, service in (('夜間休日', national.night_holiday_call_center),
+                          ('SNS相談', national.sns)):
+        rows.append(Row(what, f'{service.name} {service.hours or ""}'.strip()
+                        + f'（運営：{service.operator}）', service.source, service.as_of))
     return rows
 
 

@@ -130,12 +130,12 @@ def pydantic_errors(source: Source, exception: ValidationError) -> list[SourceEr
     errors = []
     for error in exception.errors(include_url=False):
         loc = _data_loc(source.data, error['loc'])
-        kind = error['type']
+        error_type = error['type']
         message = error['msg'].removeprefix('Value error, ')
-        if kind == 'extra_forbidden':
+        if error_type == 'extra_forbidden':
             errors.append(source.error(loc, f'unknown key {loc[-1]!r}', key=True))
             continue
-        if kind == 'missing':
+        if error_type == 'missing':
             errors.append(source.error(loc, 'required field is missing'))
             continue
         if 'found' not in message and not isinstance(error['input'], (dict, list)):
@@ -200,8 +200,9 @@ def load_project(root: Path = ROOT) -> Project:
             attachment_failed = True
             continue
         attachment = _validate(source, Attachment, errors)
-        if attachment is not None and attachment.kind == 'pdf':
-            problem = _included_pdf_problem(path.parent / attachment.file, root / ATTACHMENTS)
+        included = getattr(attachment, 'file', None)  # an attachment that includes a PDF
+        if included is not None:
+            problem = _included_pdf_problem(path.parent / included, root / ATTACHMENTS)
             if problem:
                 errors.append(source.error(('file',), problem))
                 attachment = None
