@@ -37,19 +37,12 @@ def _template_errors(project: Project, name: str) -> list[SourceError]:
 def _stylesheet_warnings(project: Project, name: str) -> list[SourceError]:
     from weasyprint import CSS
 
+    from ..render.engine import WarningCollector
     from ..render.fetcher import make_url_fetcher
-
-    class Collector(logging.Handler):
-        def __init__(self):
-            super().__init__(logging.WARNING)
-            self.messages: list[str] = []
-
-        def emit(self, record):
-            self.messages.append(record.getMessage())
 
     path = project.templates / name
     relative = project.relative(path)
-    collector = Collector()
+    collector = WarningCollector()
     logger = logging.getLogger('weasyprint')
     logger.addHandler(collector)
     try:

@@ -51,7 +51,9 @@ def _body_text(html_text: str) -> Counter:
     return collector.text
 
 
-class _WarningCollector(logging.Handler):
+class WarningCollector(logging.Handler):
+    """Keeps the messages WeasyPrint logs while it is attached."""
+
     def __init__(self):
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
@@ -148,7 +150,7 @@ class Renderer:
         if name not in self._stylesheets:
             from weasyprint import CSS
             logger = logging.getLogger('weasyprint')
-            collector = _WarningCollector()
+            collector = WarningCollector()
             logger.addHandler(collector)
             propagate, logger.propagate = logger.propagate, False
             try:
@@ -175,7 +177,7 @@ class Renderer:
         from weasyprint.urls import FatalURLFetchingError
 
         stylesheets = [self.stylesheet(name) for name in stylesheets]
-        collector = _WarningCollector()
+        collector = WarningCollector()
         logger = logging.getLogger('weasyprint')
         logger.addHandler(collector)
         propagate, logger.propagate = logger.propagate, False
