@@ -8,12 +8,13 @@ from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
-from ..errors import SourceError, ValidationFailed
+from ..errors import SourceError, ValidationFailed, shorten
 from ..model.languages import LANGUAGES
 from ..model.schema import (Attachment, CardText, LeafletTranslation, NationalData, Notice,
                     Prefecture)
 from .sources import Source, load_yaml
-from ..layout import (ATTACHMENTS, CARDS, NOTICES, PREFECTURES, ROOT, TEMPLATES)
+from ..layout import (ATTACHMENTS, CARDS, NOTICES, PREFECTURES, ROOT, SOURCE_FOLDERS,
+                      TEMPLATES)
 
 
 
@@ -140,8 +141,22 @@ def pydantic_errors(source: Source, exception: ValidationError) -> list[SourceEr
             continue
         if 'found' not in message and not isinstance(error['input'], (dict, list)):
             message = f'{message}; found {_describe(error["input"])}'
-        errors.append(source.error(loc, message))
+        errors.append(source.error(loc, message + _reading_hint(source, loc, error['input'])))
     return errors
+
+
+def _reading_hint(source: Source, loc: tuple, value: object) -> str:
+    """A hint when YAML read a plain value as something else than what was written.
+
+    YAML 1.1 reads 0352531111 as the octal number 61518409, 1:30 as 90 and yes as true.
+    """
+    if loc not in source.plain or loc not in source.spans or isinstance(value, str):
+        return ''
+    written = source.text[slice(*source.spans[loc])]
+    if written == str(value) or isinstance(value, (dict, list)):
+        return ''
+    return (f" (YAML reads the unquoted {shorten(written, 40)} as {type(value).__name__} "
+            f"{shorten(repr(value), 40)}: quote it, as '{shorten(written, 40)}')")
 
 
 def _validate(source: Source, model, errors: list[SourceError]):
@@ -163,9 +178,35 @@ def yaml_files(folder: Path) -> list[Path]:
                   if path.suffix in {'.yaml', '.yml'} and path.is_file())
 
 
+def escaping_links(root: Path) -> list[SourceError]:
+    """Files in the source folders that are symlinks resolving outside the project.
+
+    They are reported by path only: nothing is read from them, so no error can quote
+    what they point at.
+    """
+    found = []
+    for name in SOURCE_FOLDERS:
+        folder = root / name
+        if not folder.exists():
+            continue
+        if not folder.resolve().is_relative_to(root):
+            found.append(SourceError(name, 1, 1, f'{name}/ is a link that leads outside the '
+                                                 f'project; sources stay inside it'))
+            continue
+        for path in sorted(folder.rglob('*')):
+            if path.is_symlink() and not path.resolve().is_relative_to(root):
+                found.append(SourceError(str(path.relative_to(root)), 1, 1,
+                                         'a symlink that leads outside the project; sources '
+                                         'stay inside it'))
+    return found
+
+
 def load_project(root: Path = ROOT) -> Project:
     """Load and validate every source; raise ValidationFailed listing all errors."""
     root = root.resolve()
+    outside = escaping_links(root)
+    if outside:
+        raise ValidationFailed(outside)   # before anything is read
     errors: list[SourceError] = []
     project = Project(root, [])
     by_id: dict[str, NoticeSet] = {}

@@ -185,22 +185,75 @@ def _malformed(display: str, exception: yaml.MarkedYAMLError) -> SourceError:
     return SourceError(display, line, col, f'malformed YAML: {words}')
 
 
+# Bounds that no real source comes near: a notice is a few kilobytes, nested a few levels.
+MAX_SOURCE_BYTES = 1_000_000
+MAX_DEPTH = 32
+
+
+class _BoundedLoader(yaml.SafeLoader):
+    """SafeLoader's composer without aliases, and with a nesting limit.
+
+    An alias (*name) is refused outright: expanding aliases is how a few hundred bytes of
+    YAML become gigabytes (or, pointing at itself, never end), and no source needs one.
+    """
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self._depth = 0
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f'an alias (*{event.anchor}) is not allowed in a source: write the '
+                            f'value out', event.start_mark)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(
+                    None, None, f'nested more than {MAX_DEPTH} levels deep', event.start_mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _position_of(data: bytes, offset: int) -> tuple[int, int]:
+    """Line and column (in characters) of byte ``offset`` in ``data``."""
+    line_start = data.rfind(b'\n', 0, offset) + 1
+    column = len(data[line_start:offset].decode('utf-8', errors='replace')) + 1
+    return data.count(b'\n', 0, offset) + 1, column
+
+
 def load_yaml(path: Path, display: str | None = None) -> tuple[Source, list[SourceError]]:
     """Load one YAML file safely; return the source and any errors found."""
     display = display or str(path)
     source = Source(display, None)
     try:
-        text = source.text = path.read_text(encoding='utf-8')
-    except UnicodeDecodeError as exception:
-        return source, [SourceError(display, 1, 1, f'not UTF-8 text: {exception.reason}')]
+        if path.stat().st_size > MAX_SOURCE_BYTES:
+            return source, [SourceError(display, 1, 1, f'the file is larger than '
+                                                       f'{MAX_SOURCE_BYTES:,} bytes')]
+        data = path.read_bytes()
     except OSError as exception:
         return source, [SourceError(display, 1, 1, f'cannot read: {exception.strerror}')]
     try:
-        # compose() uses SafeLoader's composer; nothing is constructed yet, so
-        # no tag can run code.
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        text = source.text = data.decode('utf-8')
+    except UnicodeDecodeError as exception:
+        line, col = _position_of(data, exception.start)
+        return source, [SourceError(display, line, col, f'not UTF-8 text: byte '
+                                                        f'0x{data[exception.start]:02X} '
+                                                        f'({exception.reason})')]
+    try:
+        # Composing builds nodes only; nothing is constructed yet, so no tag can run code.
+        node = _BoundedLoader(text).get_single_node()
     except yaml.MarkedYAMLError as exception:
         return source, [_malformed(display, exception)]
+    except yaml.reader.ReaderError as exception:
+        # A control character: the reader gives its position as a character index.
+        line = text.count('\n', 0, exception.position) + 1
+        col = exception.position - (text.rfind('\n', 0, exception.position) + 1) + 1
+        return source, [SourceError(display, line, col, f'character U+{exception.character:04X} '
+                                                        f'is not allowed in YAML text')]
     except yaml.YAMLError as exception:
         return source, [SourceError(display, 1, 1, f'malformed YAML: {exception}')]
     if node is None:

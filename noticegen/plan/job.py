@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import NoticegenError
+from ..errors import NoticegenError, SourceError, ValidationFailed
 from ..layout import LOCALES, catalog_path
 from ..load.project import NoticeSet, PrefectureData, Project
 
@@ -45,21 +45,35 @@ _IMPORTS = re.compile(r"\{%-?\s*(?:import|include|from|extends)\s+['\"]([^'\"]+)
 
 def template_closure(templates: Path, name: str) -> list[str]:
     """``name`` and the templates it extends, imports or includes: their text prints too."""
-    found, pending = [], [name]
+    found, pending = [], [(name, None)]
     while pending:
-        current = pending.pop()
+        current, parent = pending.pop()
         if current in found:
             continue
+        text = _read_template(templates, current, parent)
         found.append(current)
-        pending += _IMPORTS.findall(_read_template(templates, current))
+        pending += [(child, (current, text)) for child in _IMPORTS.findall(text)]
     return found
 
 
-def _read_template(templates: Path, name: str) -> str:
-    try:
-        return (templates / name).read_text(encoding='utf-8')
-    except FileNotFoundError:
-        raise NoticegenError(f'{templates.name}/{name}: template not found') from None
+def _read_template(templates: Path, name: str, parent: tuple[str, str] | None) -> str:
+    """The text of ``templates/name``; an error at the line of ``parent`` that pulls it in."""
+    path = templates / name
+    problem = None
+    if not path.resolve().is_relative_to(templates.resolve()):
+        problem = f'{name!r} is outside {templates.name}/: templates pull in only templates'
+    elif not path.is_file():
+        problem = f'{name!r}: template not found'
+    if problem is None:
+        return path.read_text(encoding='utf-8')
+    if parent is None:
+        raise NoticegenError(f'{templates.name}/{name}: template not found')
+    parent_name, text = parent
+    offset = text.find(name)
+    line = text.count('\n', 0, offset) + 1
+    col = offset - (text.rfind('\n', 0, offset) + 1) + 1
+    raise ValidationFailed([SourceError(f'{templates.name}/{parent_name}', line, col,
+                                        f'template: {problem}')])
 
 
 def file_stem(prefecture: PrefectureData) -> str:
