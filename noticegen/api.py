@@ -38,13 +38,14 @@ def check(options: Options) -> Checked:
                          f'nothing to build in {project.root}')
     langs = default_languages(project) if options.langs is None else options.langs
     jobs = plan(project, options.prefectures, langs, options.command, options.extra)
-    checked = check_glyphs(project, jobs, options.cache)
+    # Templates, stylesheets and catalogs first: the glyph check reads them as text.
     layouts = sorted({name for job in jobs for name in job.inputs
-                      if name.startswith(f'{TEMPLATES}/')})
-    found = lint_layouts(project, [name.split('/', 1)[1] for name in layouts], options.cache)
+                      if name.startswith((f'{TEMPLATES}/', f'{LOCALES}/'))})
+    found = lint_layouts(project, layouts, options.cache)
     errors = [item for item in found if item.severity == 'error']
     if errors:
         raise ValidationFailed(errors)
+    checked = check_glyphs(project, jobs, options.cache)
     checked.warnings = found + translation_warnings(checked)
     if options.command is None:
         checked.warnings += quality(project, options)

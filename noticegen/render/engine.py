@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import jinja2
+from markupsafe import escape
 
 from .. import __version__
 from ..errors import RenderError
@@ -138,7 +139,13 @@ class Renderer:
     def use_language(self, lang: str):
         """Make ``lang``'s template strings the ones ``_()`` returns; return its catalog."""
         catalog = self.catalog(lang)
-        self.env.install_gettext_translations(catalog, newstyle=True)
+        # A translation is text, like any data: escaped, never inserted as markup. (Jinja
+        # would mark what gettext returns as safe; escaping first keeps it text, and the
+        # %(name)s values are escaped as they are filled in.)
+        self.env.install_gettext_callables(
+            lambda message: escape(catalog.gettext(message)),
+            lambda singular, plural, n: escape(catalog.ngettext(singular, plural, n)),
+            newstyle=True)
         return catalog
 
     def stylesheet(self, name: str):
