@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -310,8 +311,16 @@ def build_git_ref(root: Path, ref: str, target: Path) -> Path:
     import subprocess
     import sys
     worktree = target / 'worktree'
+    # The ref is resolved to a commit first, and only that SHA reaches `worktree add`: a
+    # ref that starts with '-' is never read as an option.
+    resolved = subprocess.run(
+        ['git', '-C', str(root), 'rev-parse', '--verify', '--quiet', '--end-of-options',
+         f'{ref}^{{commit}}'], capture_output=True, text=True)
+    sha = resolved.stdout.strip()
+    if resolved.returncode != 0 or not re.fullmatch(r'[0-9a-f]{40,64}', sha):
+        raise NoticegenError(f'{ref!r} is neither a folder nor a commit of {root}')
     try:
-        subprocess.run(['git', '-C', str(root), 'worktree', 'add', '--detach', str(worktree), ref],
+        subprocess.run(['git', '-C', str(root), 'worktree', 'add', '--detach', str(worktree), sha],
                        check=True, capture_output=True, text=True)
     except subprocess.CalledProcessError as exception:
         raise NoticegenError(f'cannot check out {ref!r}: {exception.stderr.strip()}') from None

@@ -41,7 +41,18 @@ class State:
         self.version = 0
 
 
-def make_handler(out: Path, state: State):
+LOOPBACK = ('127.0.0.1', 'localhost', '::1', '[::1]')
+
+
+def allowed_hosts(host: str, port: int) -> set[str]:
+    """The Host: headers served: loopback names and the bound address, with the port."""
+    names = {*LOOPBACK, host, f'[{host}]' if ':' in host and not host.startswith('[') else host}
+    return {name for base in names for name in (base, f'{base}:{port}')}
+
+
+def make_handler(out: Path, state: State, hosts: set[str] | None = None):
+    root = out.resolve()
+
     class Handler(http.server.SimpleHTTPRequestHandler):
         def log_message(self, format, *args):  # keep the terminal for build output
             pass
@@ -53,7 +64,32 @@ def make_handler(out: Path, state: State):
             self.end_headers()  # adds Cache-Control: no-store
             self.wfile.write(body)
 
+        def refuse(self, code: int, reason: str) -> None:
+            self.send_response(code)
+            body = f'{code} {reason}\n'.encode()
+            self.send_header('Content-Type', 'text/plain; charset=utf-8')
+            self.send_header('Content-Length', str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def list_directory(self, path):  # never list a folder
+            self.refuse(404, 'not found')
+            return None
+
+        def do_HEAD(self):
+            self.refuse(405, 'GET only')
+
         def do_GET(self):
+            try:
+                self.serve_get()
+            except (ValueError, OSError, UnicodeError):   # '/%00', an unreadable path
+                self.refuse(400, 'bad path')
+
+        def serve_get(self):
+            host = self.headers.get('Host', '')
+            if hosts is not None and host not in hosts:
+                self.refuse(400, 'unknown host')   # DNS rebinding: only our own names
+                return
             if self.path.startswith('/__version'):
                 self.send_body(str(state.version).encode(), 'text/plain')
                 return
@@ -63,6 +99,12 @@ def make_handler(out: Path, state: State):
                 self.end_headers()
                 return
             target = Path(self.translate_path(self.path))
+            if '\0' in str(target) or not target.resolve().is_relative_to(root):
+                self.refuse(404, 'not found')   # a symlink out of the folder is not served
+                return
+            if target.is_dir():
+                self.refuse(404, 'not found')
+                return
             if target.suffix == '.html' and target.is_file():
                 body = target.read_bytes().replace(b'</body>', RELOAD_SCRIPT + b'</body>')
                 self.send_body(body, 'text/html; charset=utf-8')
@@ -108,7 +150,12 @@ def serve(root: Path, out: Path, prefectures: list[str] | None, host: str, port:
     state = State()
     rebuild(root, out, prefectures, echo)
     state.version = 1
-    server = http.server.ThreadingHTTPServer((host, port), make_handler(out, state))
+    if host not in LOOPBACK:
+        echo(f'warning: serving on {host}, not on this machine only: anyone who can reach '
+             f'it sees the previews')
+    server = http.server.ThreadingHTTPServer((host, port), None)
+    server.RequestHandlerClass = make_handler(out, state, allowed_hosts(
+        host, server.server_address[1]))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     echo(f'serving http://{host}:{server.server_address[1]}/preview/index.html '
