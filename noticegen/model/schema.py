@@ -40,9 +40,13 @@ def _non_blank(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_non_blank)]
-Line = Annotated[str, AfterValidator(_non_blank), Field(pattern=r'^[^\n]*$')]
-Slug = Annotated[str, Field(pattern=r'^[a-z0-9][a-z0-9-]*$')]
+# Lengths no real value comes near, so that a runaway value is an error at validate, not
+# minutes of layout: a paragraph, a one-line value (a name, a title line), an identifier.
+MAX_TEXT = 4000
+MAX_LINE = 300
+Text = Annotated[str, AfterValidator(_non_blank), Field(max_length=MAX_TEXT)]
+Line = Annotated[str, AfterValidator(_non_blank), Field(pattern=r'^[^\n]*$', max_length=MAX_LINE)]
+Slug = Annotated[str, Field(pattern=r'^[a-z0-9][a-z0-9-]*$', max_length=80)]
 Digits = Annotated[str, Field(pattern=r'^[0-9]+$')]
 PhoneNumber = Annotated[str, Field(pattern=r'^0[0-9]{1,4}-[0-9]{1,4}-[0-9]{3,4}$')]
 
@@ -313,7 +317,15 @@ def _check_phone(value: str) -> str:
     return value  # the grouping the source uses is kept: never regrouped
 
 
+# A URL of this length always fits a QR code (version 40, level M, holds 2,331 bytes) and
+# is still one a person could type; a longer one is an error, not a crash while rendering.
+MAX_URL = 1000
+
+
 def _check_url(value: str) -> str:
+    if len(value) > MAX_URL:
+        raise ValueError(f'a URL of {len(value):,} characters is longer than {MAX_URL:,}: it '
+                         f'would not fit a QR code')
     if not re.fullmatch(r'https?://[A-Za-z0-9.-]+(?::\d+)?(?:/[^\s<>"\']*)?', value):
         raise ValueError(f'expected an http:// or https:// address, found {value!r}')
     return value
