@@ -15,8 +15,11 @@ from .options import Options
 EXIT_CODES = """\b
 Exit codes:
   0  success
-  1  invalid sources, or a document failed to render (nothing invalid is written)
+  1  invalid sources, or a document failed to render (nothing invalid is written);
+     the output folder cannot be written, is full, or is busy (--no-wait); a damaged
+     manifest; problems found by manifest --check
   2  wrong command-line usage
+  130  interrupted (finished files stay in place and in the manifest)
 """
 
 
@@ -31,12 +34,38 @@ def _fail(exception: NoticegenError) -> None:
     sys.exit(exception.exit_code)
 
 
+def _echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _bug(exception: Exception) -> None:
+    """An exception that is not noticegen's own: one line, the traceback in a log."""
+    import traceback
+
+    from .output.bugs import BugLog, one_line
+    log = BugLog().record('unexpected exception', ''.join(traceback.format_exception(exception)))
+    where = f'the traceback is in {log}' if log else 'no log could be written'
+    click.echo(f'error: unexpected {one_line(exception, name_type=True)} (a bug in noticegen: '
+               f'{where})', err=True)
+    sys.exit(1)
+
+
 class KindsGroup(click.Group):
     """The CLI group; the registered kinds add their options and commands when it runs."""
 
     def make_context(self, info_name, args, parent=None, **extra):
         install_kinds(self)
         return super().make_context(info_name, args, parent=parent, **extra)
+
+    def invoke(self, context):
+        try:
+            return super().invoke(context)
+        except NoticegenError as exception:
+            _fail(exception)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except Exception as exception:   # a bug: never a traceback on the terminal
+            _bug(exception)
 
 
 @click.group(cls=KindsGroup, epilog=EXIT_CODES,
@@ -196,6 +225,9 @@ out_option = click.option(
 jobs_option = click.option(
     '--jobs', '-j', type=click.IntRange(min=1), default=None, metavar='N',
     help='Worker processes; the default is the number of CPUs. 1 renders in this process.')
+no_wait_option = click.option(
+    '--no-wait', 'no_wait', is_flag=True,
+    help='If another build is writing OUT, exit 1 at once instead of waiting for it.')
 
 
 def _run(options: Options) -> None:
@@ -210,8 +242,13 @@ def _run(options: Options) -> None:
         checked = check(options)
     except NoticegenError as exception:
         if isinstance(exception, ValidationFailed):
-            from .build import mark_invalid
-            mark_invalid(options.out, exception.errors)
+            from .api import mark_invalid
+            try:
+                mark_invalid(options, exception.errors, _echo_err)
+            except NoticegenError as problem:
+                for error in exception.errors:
+                    click.echo(str(error), err=True)
+                _fail(problem)
         _fail(exception)
     if options.command is None:
         _quality(checked.project, options, quiet=not options.strict)
@@ -236,7 +273,7 @@ def _run(options: Options) -> None:
     try:
         if bar is not None:
             bar.__enter__()
-        result = run_build(options, progress=progress, checked=checked)
+        result = run_build(options, progress=progress, checked=checked, notify=_echo_err)
     except NoticegenError as exception:
         _fail(exception)
     except KeyboardInterrupt:
@@ -260,11 +297,12 @@ def _run(options: Options) -> None:
 @jobs_option
 @lang_option
 @click.option('--force', is_flag=True, help='Render everything, even what is up to date.')
+@no_wait_option
 @strict_option
 @as_of_option
 @click.pass_obj
-def build(root: Path, out: Path, prefectures, jobs, langs, force: bool, strict: bool,
-          as_of, **extra) -> None:
+def build(root: Path, out: Path, prefectures, jobs, langs, force: bool, no_wait: bool,
+          strict: bool, as_of, **extra) -> None:
     """Validate every source, then write every document that is not up to date.
 
     \b
@@ -288,9 +326,10 @@ def build(root: Path, out: Path, prefectures, jobs, langs, force: bool, strict: 
     is rewritten after each one: an interrupted build leaves no partial PDF, and
     the next build resumes. A document that fails (an overflow, say) keeps its
     previous file, is marked failed in the manifest, and makes the build exit 1.
+    One build writes OUT at a time: a second one waits (--no-wait: exits 1).
     """
     _run(Options(root=root, out=out, prefectures=prefectures, jobs=jobs, langs=langs,
-                 force=force, strict=strict, as_of=as_of, extra=extra))
+                 force=force, wait=not no_wait, strict=strict, as_of=as_of, extra=extra))
 
 
 @main.command()
@@ -304,12 +343,11 @@ def manifest(out: Path, check_files: bool) -> None:
     or not in the manifest at all; exits 1 if there is any, so that nothing stale
     is mailed.
     """
-    from .output.manifest import MANIFEST, Manifest
-    if not (out / MANIFEST).is_file():
-        click.echo(f'error: {out / MANIFEST} does not exist; run build first', err=True)
-        sys.exit(1)
-    loaded = Manifest.load(out)
-    problems = loaded.check()
+    from .api import verify
+    try:
+        loaded, problems = verify(Options(out=out), _echo_err)
+    except NoticegenError as exception:
+        _fail(exception)
     for problem in problems:
         click.echo(f'{out}/{problem}', err=True)
     click.echo(f'{len(loaded.entries)} files in the manifest, {len(problems)} problems')
@@ -355,7 +393,7 @@ def preview(root: Path, out: Path, prefectures, kinds, dpi: int) -> None:
     from .api import preview as run_preview
     try:
         documents = run_preview(Options(root=root, out=out, prefectures=prefectures,
-                                        kinds=kinds, dpi=dpi))
+                                        kinds=kinds, dpi=dpi), notify=_echo_err)
     except NoticegenError as exception:
         _fail(exception)
     pages = sum(len(document.pages) for document in documents)
@@ -390,7 +428,7 @@ def diff(root: Path, out: Path, baseline: str, kinds, dpi: int, tolerance: float
         click.echo(f'building {baseline} in a temporary worktree ...', err=True)
     try:
         report = run_diff(Options(root=root, out=out, kinds=kinds, dpi=dpi), baseline,
-                          tolerance, pixel_threshold)
+                          tolerance, pixel_threshold, _echo_err)
     except NoticegenError as exception:
         _fail(exception)
     for line in report.lines():
@@ -456,11 +494,12 @@ def i18n(root: Path, extract: bool) -> None:
 
 def _kind_command(kind) -> click.Command:
     """A command that plans only ``kind`` (and the other kinds of that command)."""
-    def callback(root, out, prefectures, jobs, **extra):
+    def callback(root, out, prefectures, jobs, no_wait, **extra):
         _run(Options(root=root, out=out, prefectures=prefectures, jobs=jobs,
-                     command=kind.command, extra=extra))
+                     wait=not no_wait, command=kind.command, extra=extra))
     function = click.pass_obj(callback)
-    for option in (jobs_option, prefecture_option, out_option, *kind.cli_options()):
+    for option in (no_wait_option, jobs_option, prefecture_option, out_option,
+                   *kind.cli_options()):
         function = option(function) if not isinstance(option, click.Parameter) else function
     return click.command(kind.command, help=kind.command_help or kind.__doc__)(function)
 
