@@ -227,9 +227,29 @@ def _watch_parent(parent: int) -> None:
 def _start_worker(checked: Checked, parent: int) -> None:
     global _WORKER
     # A worker never outlives the build, and leaves Ctrl-C to it: the build stops it.
+    # It started with SIGINT blocked (see _submit), so a Ctrl-C while it was starting
+    # is dropped here, not raised in the middle of an import.
     die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, 'pthread_sigmask'):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _WORKER = Worker(checked)
+
+
+def _submit(pool, *args):
+    """``pool.submit``, with SIGINT blocked meanwhile.
+
+    A worker process starts in a submit (or later in the pool's own thread, which the
+    first submit starts and which inherits this mask): it inherits the blocked signal, so
+    that a Ctrl-C reaches only this process, which stops the workers itself.
+    """
+    if not hasattr(signal, 'pthread_sigmask'):
+        return pool.submit(*args)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return pool.submit(*args)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _run_in_worker(outputs, out, current, failed) -> list[Rendered]:
@@ -313,6 +333,7 @@ def build(checked: Checked, out: Path, progress: Callable[[Outcome], None] | Non
 def _build(checked: Checked, out: Path, progress, jobs, force, notify) -> BuildResult:
     import concurrent.futures
     import multiprocessing
+    from concurrent.futures import BrokenExecutor
 
     started = time.perf_counter()
     try:
@@ -369,7 +390,14 @@ def _build(checked: Checked, out: Path, progress, jobs, force, notify) -> BuildR
             progress(outcome)
 
     def crashed(group: list[str], exception: BaseException) -> list[Rendered]:
-        """A task that never came back (its worker died): its files failed."""
+        """A task that never came back: its files failed.
+
+        A worker that died (killed, out of memory, a crash in a library) breaks the pool:
+        said in one line, with no traceback, which would only show the pool's own code.
+        """
+        if isinstance(exception, BrokenExecutor):
+            exception = RenderError('not made: a worker process died (killed, out of '
+                                    'memory, or crashed)')
         return [Rendered(output, None, current=True) if output in current
                 else failure(output, exception) for output in group]
 
@@ -410,8 +438,8 @@ def _build(checked: Checked, out: Path, progress, jobs, force, notify) -> BuildR
                         futures = {}
                         for group in pending[phase]:
                             try:
-                                futures[pool.submit(_run_in_worker, group, out, current,
-                                                    frozenset(failed))] = group
+                                futures[_submit(pool, _run_in_worker, group, out, current,
+                                                frozenset(failed))] = group
                             except Exception as exception:   # the pool is broken
                                 for item in crashed(group, exception):
                                     record(item)
@@ -438,7 +466,7 @@ def _build(checked: Checked, out: Path, progress, jobs, force, notify) -> BuildR
         except OSError:
             kept = 'the manifest lists what was finished before this'
         raise OutputError(f'{cannot_write(problem.path, problem.error)}: the build stopped; '
-                          f'{kept}; build again to resume') from None
+                          f'{kept}; build again to resume once it can be written') from None
     result.outcomes.sort(key=lambda outcome: order[outcome.job.output])
     result.elapsed = time.perf_counter() - started
     return result
