@@ -294,16 +294,22 @@ def test_temporary_files_are_removed_only_when_their_owner_is_gone(tmp_path):
 
 def test_a_save_merges_entries_another_writer_added(tmp_path):
     from noticegen.output.manifest import Entry, Manifest
-    mine, theirs = Manifest.load(tmp_path), Manifest.load(tmp_path)
 
-    def entry(path: str) -> Entry:
+    def entry(path: str, status: str = 'ok') -> Entry:
         return Entry(path=path, kind='k', notice='n', prefecture=None, lang='ja', pages=1,
-                     bytes=1, sha256='0' * 64, inputs='i', status='ok')
+                     bytes=1, sha256='0' * 64, inputs='i', status=status)
+    first = Manifest.load(tmp_path)
+    first.put(entry('old.pdf'))
+    first.save()
+    mine, theirs = Manifest.load(tmp_path), Manifest.load(tmp_path)
     theirs.put(entry('theirs.pdf'))
+    theirs.put(entry('old.pdf', 'failed'))
     theirs.save()
     mine.put(entry('mine.pdf'))
     mine.save()
-    assert set(Manifest.read(tmp_path).entries) == {'mine.pdf', 'theirs.pdf'}
+    merged = Manifest.read(tmp_path).entries
+    assert set(merged) == {'old.pdf', 'mine.pdf', 'theirs.pdf'}
+    assert merged['old.pdf'].status == 'failed'    # not rolled back to mine's stale view
 
 
 # --- no orphans ----------------------------------------------------------------------------

@@ -124,6 +124,15 @@ def _read(out: Path) -> dict[str, Entry] | None:
     return parse(text)
 
 
+def _stamp(out: Path) -> tuple | None:
+    """What tells one version of the manifest file from another, without reading it."""
+    try:
+        stat = (out / MANIFEST).stat()
+    except OSError:
+        return None
+    return stat.st_ino, stat.st_size, stat.st_mtime_ns
+
+
 class Manifest:
     """The entries of one output folder, rewritten atomically after every change."""
 
@@ -131,6 +140,7 @@ class Manifest:
         self.out = out
         self.entries: dict[str, Entry] = {}
         self.touched: set[str] = set()   # the paths this process has recorded
+        self._seen: tuple | None = None     # the file as this process last read or wrote it
 
     @classmethod
     def read(cls, out: Path) -> Manifest:
@@ -156,8 +166,10 @@ class Manifest:
         """
         manifest = cls(out)
         try:
+            manifest._seen = _stamp(out)
             manifest.entries = _read(out) or {}
         except ValueError as error:
+            manifest._seen = None
             set_aside(out)
             if report:
                 report(f'{out / MANIFEST} was damaged ({error}): set aside as {out / BAD}; '
@@ -182,14 +194,16 @@ class Manifest:
         Entries this process did not record are taken from the file as it is now, so a
         save never drops or rolls back what another writer listed.
         """
-        try:
-            on_disk = _read(self.out) or {}
-        except (ValueError, ManifestError):
-            on_disk = {}
-        for path, entry in on_disk.items():
-            if path not in self.touched:
-                self.entries[path] = entry
+        if self._seen is None or _stamp(self.out) != self._seen:   # someone else wrote it
+            try:
+                on_disk = _read(self.out) or {}
+            except (ValueError, ManifestError):
+                on_disk = {}
+            for path, entry in on_disk.items():
+                if path not in self.touched:
+                    self.entries[path] = entry
         write_atomic(self.out / MANIFEST, self.to_json())
+        self._seen = _stamp(self.out)
 
     def contains(self, path: str) -> bool:
         """Whether ``path`` is inside the output folder, symbolic links resolved."""
