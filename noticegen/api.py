@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from .build import BuildResult, Outcome, mark_invalid
+from .build import BuildResult, Outcome
 from .build import build as run_build
+from .build import mark_invalid as run_mark_invalid
 from .check.lint import lint_layouts
 from .check.validate import Checked, check_glyphs
 from .errors import NoticegenError, UsageError, ValidationFailed, plural, warning
@@ -14,6 +15,8 @@ from .layout import LOCALES, NOTICES, TEMPLATES, catalog_path
 from .load.project import Project, load_project
 from .model.languages import ALWAYS_BUILT, LANGUAGES
 from .options import Options
+from .output.lock import locked
+from .output.manifest import MANIFEST, Manifest
 from .plan import registry
 from .plan.job import plan
 
@@ -87,30 +90,59 @@ def translation_warnings(checked: Checked) -> list:
 
 
 def build(options: Options, progress: Callable[[Outcome], None] | None = None,
-          checked: Checked | None = None) -> BuildResult:
+          checked: Checked | None = None,
+          notify: Callable[[str], None] | None = None) -> BuildResult:
     """Validate, then write every file of the command that is not up to date into ``out``.
 
     On invalid sources nothing is written, and what they shaped is marked failed in an
-    existing manifest, so that nobody mails a stale file as current.
+    existing manifest, so that nobody mails a stale file as current. The build holds
+    ``out``'s lock: another build waits for it (``notify`` hears so), or with
+    ``options.wait`` False fails with OutputError.
     """
     if checked is None:
         try:
             checked = check(options)
         except ValidationFailed as exception:
-            mark_invalid(options.out, exception.errors)
+            mark_invalid(options, exception.errors, notify)
             raise
-    return run_build(checked, options.out, progress, options.jobs, options.force)
+    return run_build(checked, options.out, progress, options.jobs, options.force,
+                     options.wait, notify)
 
 
-def preview(options: Options, progress=None) -> list:
+def mark_invalid(options: Options, errors: list,
+                 notify: Callable[[str], None] | None = None) -> None:
+    """Mark in ``out``'s manifest what invalid sources shaped as failed (under the lock)."""
+    run_mark_invalid(options.out, errors, options.wait, notify)
+
+
+def verify(options: Options, notify: Callable[[str], None] | None = None):
+    """``manifest --check``: the manifest and its problems, read under a shared lock.
+
+    Raises NoticegenError if there is no manifest or it is damaged.
+    """
+    out = options.out
+    with locked(out, exclusive=False, wait=options.wait, waiting=notify):
+        if not (out / MANIFEST).exists():
+            raise NoticegenError(f'{out / MANIFEST} does not exist; run build first')
+        manifest = Manifest.read(out)
+        return manifest, manifest.check()
+
+
+def preview(options: Options, progress=None,
+            notify: Callable[[str], None] | None = None) -> list:
+    """Page images and the gallery of the built PDFs, read under a shared lock."""
     from .preview.gallery import preview as run_preview
-    return run_preview(options.out, options.prefectures, options.kinds or None, options.dpi,
-                       progress)
+    with locked(options.out, exclusive=False, wait=options.wait, waiting=notify):
+        return run_preview(options.out, options.prefectures, options.kinds or None,
+                           options.dpi, progress)
 
 
 def diff(options: Options, baseline: str, tolerance: float, pixel_threshold: int,
-         progress=None):
-    """Compare the built PDFs with a baseline folder, or with a git ref built in a worktree."""
+         progress=None, notify: Callable[[str], None] | None = None):
+    """Compare the built PDFs with a baseline folder, or with a git ref built in a worktree.
+
+    Both folders are read under a shared lock (a git ref is built first, without it).
+    """
     import tempfile
 
     from .preview.gallery import build_git_ref
@@ -119,5 +151,7 @@ def diff(options: Options, baseline: str, tolerance: float, pixel_threshold: int
         folder = Path(baseline)
         if not folder.is_dir():
             folder = build_git_ref(options.root, baseline, Path(temporary))
-        return run_diff(options.out, folder, options.kinds or None, options.dpi, tolerance,
-                        pixel_threshold, progress)
+        with locked(options.out, exclusive=False, wait=options.wait, waiting=notify), \
+                locked(folder, exclusive=False, wait=options.wait, waiting=notify):
+            return run_diff(options.out, folder, options.kinds or None, options.dpi,
+                            tolerance, pixel_threshold, progress)

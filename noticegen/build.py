@@ -6,7 +6,11 @@ It knows no kind of document: each job's kind, from the registry, makes its byte
 from __future__ import annotations
 
 import os
+import signal
+import sys
+import threading
 import time
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -14,8 +18,10 @@ from typing import Callable
 from .assemble.fonts import check_embedded_fonts
 from .assemble.pdf import page_count
 from .check.validate import Checked
-from .errors import NoticegenError, RenderError, SourceError
+from .errors import NoticegenError, OutputError, RenderError, SourceError
 from .output.atomic import clean_temporary_files, write_atomic
+from .output.bugs import BugLog, one_line
+from .output.lock import cannot_write, locked
 from .output.manifest import MANIFEST, Entry, Manifest, sha256
 from .plan import registry
 from .plan.job import Job
@@ -29,6 +35,7 @@ class Outcome:
                               # 'unchanged' (current: not rendered) or 'failed'
     message: str = ''
     warnings: tuple[str, ...] = ()   # render warnings
+    log: Path | None = None   # an unexpected exception (a bug): the log with its traceback
 
 
 @dataclass
@@ -67,6 +74,21 @@ class Rendered:
     message: str = ''
     current: bool = False     # already on disk and up to date: nothing was rendered
     warnings: tuple[str, ...] = ()
+    bug: str = ''             # the traceback of an unexpected exception
+
+
+def failure(output: str, exception: BaseException) -> Rendered:
+    """What a job that raised ``exception`` is recorded as.
+
+    noticegen's own errors say what is wrong with the sources; any other exception is a
+    bug, and keeps its traceback for the log. Either way the message is one line with no
+    memory address, so that a failed build's manifest is deterministic too.
+    """
+    if isinstance(exception, NoticegenError):
+        return Rendered(output, None, message=one_line(exception))
+    text = ''.join(traceback.format_exception(exception))
+    return Rendered(output, None, message=f'unexpected {one_line(exception, name_type=True)}',
+                    bug=text)
 
 
 @dataclass
@@ -128,43 +150,135 @@ class Worker:
                 broken = [part for part in job.parts if part in failed]
                 if broken and not kind.tolerates_failed_parts:
                     raise RenderError(f'not made: {", ".join(broken)} failed')
-                parts = {part: made[part] if part in made else _read(out / part,
+                parts = {part: made[part] if part in made else _read(out, part,
                                                                      kind.tolerates_failed_parts)
                          for part in job.parts}
                 data = self.produce(job, parts, failed)
+                if not isinstance(data, bytes):
+                    raise TypeError(f'{job.kind}.produce returned {type(data).__name__}, '
+                                    f'not bytes')
                 if kind.template:
                     check_embedded_fonts(data, self.checked.fonts_of(job),
                                          kind.keeps_foreign_fonts)
-            except (NoticegenError, OSError) as exception:
+                pages = page_count(data) if output.endswith('.pdf') else 0
+            except Exception as exception:
+                # The job boundary: whatever went wrong, the job (and what is made from
+                # it) is recorded failed, and the others go on.
                 failed.add(output)
-                results.append(Rendered(output, None, message=str(exception)))
+                results.append(failure(output, exception))
                 continue
             made[output] = data
-            pages = page_count(data) if output.endswith('.pdf') else 0
             warnings = tuple(self._renderer.take_warnings()) if self._renderer else ()
             results.append(Rendered(output, data, pages, warnings=warnings))
         return results
 
 
-def _read(path: Path, tolerate_missing: bool) -> bytes | None:
+def _read(out: Path, part: str, tolerate_missing: bool) -> bytes | None:
     try:
-        return path.read_bytes()
-    except OSError:
+        return (out / part).read_bytes()
+    except OSError as error:
         if tolerate_missing:
             return None
-        raise
+        raise RenderError(f'cannot read its part {part}: {error.strerror}') from None
 
 
 _WORKER: Worker | None = None
 
+PR_SET_PDEATHSIG = 1   # linux/prctl.h
+WATCH_INTERVAL = 0.5   # seconds between two looks at the parent, in each worker
 
-def _start_worker(checked: Checked) -> None:
+
+def _prctl():
+    """libc's prctl on Linux, or None."""
+    if not sys.platform.startswith('linux'):
+        return None
+    try:
+        import ctypes
+        return ctypes.CDLL(None, use_errno=True).prctl
+    except (OSError, AttributeError):
+        return None
+
+
+def die_with_parent(parent: int | None = None) -> None:
+    """End this process as soon as its parent ends, however the parent ends.
+
+    On Linux the kernel sends SIGKILL when the parent dies (PR_SET_PDEATHSIG); on every
+    system a daemon thread checks the parent pid twice a second. If the parent is
+    already gone (it died while this process started), exit now.
+    """
+    prctl = _prctl()
+    if prctl is not None:
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    expected = os.getppid() if parent is None else parent
+    if os.getppid() != expected:
+        os._exit(1)
+    threading.Thread(target=_watch_parent, args=(expected,), daemon=True,
+                     name='noticegen-parent-watch').start()
+
+
+def dies_with_this_process() -> Callable[[], None]:
+    """A ``preexec_fn`` for ``subprocess``: the child gets SIGKILL when this process dies.
+
+    The death signal survives exec. Everything is looked up before the fork: the child
+    only makes one system call.
+    """
+    parent, prctl, kill = os.getpid(), _prctl(), signal.SIGKILL
+
+    def set_up() -> None:
+        if prctl is not None:
+            prctl(PR_SET_PDEATHSIG, kill, 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+    return set_up
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(WATCH_INTERVAL)
+        if os.getppid() != parent:
+            os._exit(1)
+
+
+def _start_worker(checked: Checked, parent: int) -> None:
     global _WORKER
+    # A worker never outlives the build, and leaves Ctrl-C to it: the build stops it.
+    # It started with SIGINT blocked (see _submit), so a Ctrl-C while it was starting
+    # is dropped here, not raised in the middle of an import.
+    die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, 'pthread_sigmask'):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _WORKER = Worker(checked)
+
+
+def _submit(pool, *args):
+    """``pool.submit``, with SIGINT blocked meanwhile.
+
+    A worker process starts in a submit (or later in the pool's own thread, which the
+    first submit starts and which inherits this mask): it inherits the blocked signal, so
+    that a Ctrl-C reaches only this process, which stops the workers itself.
+    """
+    if not hasattr(signal, 'pthread_sigmask'):
+        return pool.submit(*args)
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        return pool.submit(*args)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 def _run_in_worker(outputs, out, current, failed) -> list[Rendered]:
     return _WORKER.run(outputs, out, current, set(failed))
+
+
+def _stop(pool) -> None:
+    """Stop a pool's workers now (on Ctrl-C or an error), not after their current task."""
+    processes = list((getattr(pool, '_processes', None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.kill()
+    for process in processes:
+        process.join(timeout=5)
 
 
 def groups(jobs: list[Job]) -> dict[str, list[list[str]]]:
@@ -185,118 +299,226 @@ def groups(jobs: list[Job]) -> dict[str, list[list[str]]]:
     return found
 
 
+# The message of an entry whose file a build has started to remake. The build replaces
+# it; if it stays, that build was interrupted and the file is older than its sources.
+UNFINISHED = 'out of date: the build that was remaking it did not finish'
+
+
+class _CannotWrite(Exception):
+    def __init__(self, path: Path, error: OSError):
+        super().__init__(path, error)
+        self.path, self.error = path, error
+
+
+def current_outputs(jobs: list[Job], manifest: Manifest, keys: dict[str, str]) -> set[str]:
+    """The outputs that need nothing: made from their inputs, unchanged on disk, and made
+    from parts that are all current too (a part that failed or is missing is remade, and
+    so is everything made from it)."""
+    by_output = {job.output: job for job in jobs}
+    known: dict[str, bool] = {}
+
+    def current(output: str) -> bool:
+        if output not in known:
+            known[output] = False
+            job = by_output[output]
+            known[output] = manifest.is_current(output, keys[output]) and all(
+                current(part) for part in job.parts if part in by_output)
+        return known[output]
+
+    return {output for output in by_output if current(output)}
+
+
 def build(checked: Checked, out: Path, progress: Callable[[Outcome], None] | None = None,
-          jobs: int | None = None, force: bool = False) -> BuildResult:
+          jobs: int | None = None, force: bool = False, wait: bool = True,
+          notify: Callable[[str], None] | None = None) -> BuildResult:
     """Make every planned file that is not already current.
 
-    Shared documents are rendered first, then each prefecture's files in one task, over
-    ``jobs`` worker processes (1: in this process), then the final ones (the mailing
-    list) in this process. Each file is written atomically and the manifest is rewritten
-    as soon as a group is in place, so an interrupted build resumes.
+    The build holds ``out``'s exclusive lock throughout: a second build waits (telling
+    ``notify``), or with ``wait=False`` raises OutputError. Shared documents are rendered
+    first, then each prefecture's files in one task, over ``jobs`` worker processes (1:
+    in this process), then the final ones (the mailing list) in this process. Each file
+    is written atomically and the manifest is rewritten as soon as a group is in place,
+    so an interrupted build resumes. A file that cannot be written (a full disk, a
+    read-only folder) stops the build with OutputError.
     """
+    with locked(out, exclusive=True, wait=wait, waiting=notify):
+        return _build(checked, out, progress, jobs, force, notify)
+
+
+def _build(checked: Checked, out: Path, progress, jobs, force, notify) -> BuildResult:
     import concurrent.futures
     import multiprocessing
+    from concurrent.futures import BrokenExecutor
 
     started = time.perf_counter()
-    out.mkdir(parents=True, exist_ok=True)
-    clean_temporary_files(out)
-    manifest = Manifest.load(out)
+    try:
+        clean_temporary_files(out)
+        manifest = Manifest.load(out, notify)
+    except OSError as error:
+        raise OutputError(cannot_write(out / MANIFEST, error)) from None
     keys = Keys(checked.project.root, checked.fonts)
     by_output = {job.output: job for job in checked.jobs}
     order = {output: index for index, output in enumerate(by_output)}
     job_keys = {job.output: keys.key(job) for job in checked.jobs}
-    current = set() if force else {output for output, key in job_keys.items()
-                                   if manifest.is_current(output, key)}
+    current = set() if force else current_outputs(checked.jobs, manifest, job_keys)
     result = BuildResult()
     failed: set[str] = set()
+    bugs = BugLog()
+
+    def fields(job: Job) -> dict:
+        return dict(kind=registry.get(job.kind).group, notice=job.notice.notice.id,
+                    prefecture=job.code, lang=job.lang)
+
+    def save() -> None:
+        try:
+            manifest.save()
+        except OSError as error:
+            raise _CannotWrite(out / MANIFEST, error) from None
 
     def record(item: Rendered) -> None:
         job = by_output[item.output]
-        fields = dict(kind=registry.get(job.kind).group, notice=job.notice.notice.id,
-                      prefecture=job.code, lang=job.lang)
         if item.current:
             outcome = Outcome(job, 'unchanged')  # the manifest already says so
         elif item.data is None:
             failed.add(item.output)
-            manifest.mark_failed(item.output, item.message, **fields)
+            manifest.mark_failed(item.output, item.message, **fields(job))
             outcome = Outcome(job, 'failed', f'{out / item.output}: {item.message}')
+            if item.bug:
+                outcome.log = bugs.record(f'{out / item.output} ({job.kind})', item.bug)
+                outcome.message += (f' (a bug in noticegen: the traceback is in {outcome.log})'
+                                    if outcome.log else ' (a bug in noticegen)')
         else:
             target = out / item.output
-            unchanged = target.is_file() and target.read_bytes() == item.data
-            if not unchanged:
-                write_atomic(target, item.data)
-            manifest.entries[item.output] = Entry(
+            try:
+                unchanged = target.is_file() and target.read_bytes() == item.data
+                if not unchanged:
+                    write_atomic(target, item.data)
+            except OSError as error:
+                raise _CannotWrite(target, error) from None
+            manifest.put(Entry(
                 path=item.output, pages=item.pages, bytes=len(item.data),
-                sha256=sha256(item.data), inputs=job_keys[item.output], status='ok', **fields)
+                sha256=sha256(item.data), inputs=job_keys[item.output], status='ok',
+                **fields(job)))
             outcome = Outcome(job, 'identical' if unchanged else 'built',
                               warnings=item.warnings)
         result.outcomes.append(outcome)
         if progress:
             progress(outcome)
 
+    def crashed(group: list[str], exception: BaseException) -> list[Rendered]:
+        """A task that never came back: its files failed.
+
+        A worker that died (killed, out of memory, a crash in a library) breaks the pool:
+        said in one line, with no traceback, which would only show the pool's own code.
+        """
+        if isinstance(exception, BrokenExecutor):
+            exception = RenderError('not made: a worker process died (killed, out of '
+                                    'memory, or crashed)')
+        return [Rendered(output, None, current=True) if output in current
+                else failure(output, exception) for output in group]
+
+    # Until a file is remade, its entry must not say 'ok': if this build is killed or
+    # stopped, the next reader sees which files are older than their sources.
+    stale = [output for output in by_output if output not in current
+             and getattr(manifest.entries.get(output), 'status', None) == 'ok']
+    for output in stale:
+        manifest.mark_failed(output, UNFINISHED)
+
     phases = groups(checked.jobs)
     pending = {phase: [g for g in phases[phase] if not set(g) <= current] for phase in phases}
-    for phase in registry.PHASES:
-        for group in phases[phase]:
-            if set(group) <= current:
-                for output in group:
-                    record(Rendered(output, None, current=True))
-    workers = max(1, jobs or os.cpu_count() or 1)
-    parallel = [g for phase in ('shared', 'prefecture') for g in pending[phase]]
-    local = Worker(checked)
-    if workers == 1 or len(parallel) <= 1:
-        for group in parallel:
+    try:
+        if stale:
+            save()
+        for phase in registry.PHASES:
+            for group in phases[phase]:
+                if set(group) <= current:
+                    for output in group:
+                        record(Rendered(output, None, current=True))
+        workers = max(1, jobs or os.cpu_count() or 1)
+        parallel = [g for phase in ('shared', 'prefecture') for g in pending[phase]]
+        local = Worker(checked)
+        if workers == 1 or len(parallel) <= 1:
+            for group in parallel:
+                for item in local.run(group, out, current, failed):
+                    record(item)
+                save()
+        else:
+            context = multiprocessing.get_context('spawn')
+            # Workers are recycled so that memory stays flat over long runs, and die
+            # with this process.
+            with concurrent.futures.ProcessPoolExecutor(
+                    max_workers=workers, mp_context=context, initializer=_start_worker,
+                    initargs=(checked, os.getpid()), max_tasks_per_child=100) as pool:
+                try:
+                    for phase in ('shared', 'prefecture'):
+                        futures = {}
+                        for group in pending[phase]:
+                            try:
+                                futures[_submit(pool, _run_in_worker, group, out, current,
+                                                frozenset(failed))] = group
+                            except Exception as exception:   # the pool is broken
+                                for item in crashed(group, exception):
+                                    record(item)
+                        for future in concurrent.futures.as_completed(futures):
+                            try:
+                                items = future.result()
+                            except Exception as exception:
+                                items = crashed(futures[future], exception)
+                            for item in items:
+                                record(item)
+                            # The group's files were finished together: one manifest update.
+                            save()
+                except BaseException:
+                    _stop(pool)
+                    raise
+        for group in pending['final']:
             for item in local.run(group, out, current, failed):
                 record(item)
+            save()
+    except _CannotWrite as problem:
+        try:
             manifest.save()
-    else:
-        context = multiprocessing.get_context('spawn')
-        # Workers are recycled so that memory stays flat over long runs.
-        with concurrent.futures.ProcessPoolExecutor(
-                max_workers=workers, mp_context=context, initializer=_start_worker,
-                initargs=(checked,), max_tasks_per_child=100) as pool:
-            try:
-                for phase in ('shared', 'prefecture'):
-                    futures = [pool.submit(_run_in_worker, group, out, current, frozenset(failed))
-                               for group in pending[phase]]
-                    for future in concurrent.futures.as_completed(futures):
-                        for item in future.result():
-                            record(item)
-                        # The group's files were finished together: one manifest update.
-                        manifest.save()
-            except BaseException:
-                pool.shutdown(wait=False, cancel_futures=True)
-                raise
-    for group in pending['final']:
-        for item in local.run(group, out, current, failed):
-            record(item)
-        manifest.save()
+            kept = 'what was finished is in place and in the manifest'
+        except OSError:
+            kept = 'the manifest lists what was finished before this'
+        raise OutputError(f'{cannot_write(problem.path, problem.error)}: the build stopped; '
+                          f'{kept}; build again to resume once it can be written') from None
     result.outcomes.sort(key=lambda outcome: order[outcome.job.output])
     result.elapsed = time.perf_counter() - started
     return result
 
 
-def mark_invalid(out: Path, errors: list[SourceError]) -> None:
+def mark_invalid(out: Path, errors: list[SourceError], wait: bool = True,
+                 notify: Callable[[str], None] | None = None) -> None:
     """After a validation failure, mark what the invalid sources shaped as failed.
 
     Nothing is rendered, but the previous files stay on disk: the manifest must not let
     anyone mail them as current. A bad prefecture file marks that prefecture's files;
-    any other bad source marks every file.
+    any other bad source marks every file. Raises OutputError if it cannot.
     """
     import re
 
-    if not (out / MANIFEST).is_file():
+    if not (out / MANIFEST).exists():
         return
-    manifest = Manifest.load(out)
-    codes: dict[str | None, str] = {}
-    for error in errors:
-        match = re.match(r'prefectures/(\d{2})-', error.path)
-        codes.setdefault(match.group(1) if match else None, str(error))
-    changed = False
-    for entry in manifest.entries.values():
-        reason = codes.get(entry.prefecture) or codes.get(None)
-        if reason and entry.status == 'ok':
-            entry.status, entry.message = 'failed', f'source invalid: {reason}'
-            changed = True
-    if changed:
-        manifest.save()
+    try:
+        with locked(out, exclusive=True, wait=wait, waiting=notify):
+            manifest = Manifest.load(out, notify)
+            codes: dict[str | None, str] = {}
+            for error in errors:
+                match = re.match(r'prefectures/(\d{2})-', error.path)
+                codes.setdefault(match.group(1) if match else None, str(error))
+            changed = False
+            for entry in list(manifest.entries.values()):
+                reason = codes.get(entry.prefecture) or codes.get(None)
+                if reason and entry.status == 'ok':
+                    manifest.mark_failed(entry.path, one_line(
+                        NoticegenError(f'source invalid: {reason}')))
+                    changed = True
+            if changed:
+                manifest.save()
+    except OSError as error:
+        raise OutputError(f'{cannot_write(out / MANIFEST, error)}: the files it lists could '
+                          f'not be marked failed') from None
+    except OutputError as error:
+        raise OutputError(f'{error}: the files in {out / MANIFEST} could not be marked '
+                          f'failed') from None

@@ -16,10 +16,11 @@ EXIT_CODES = """\b
 Messages:   PATH:LINE:COL: error|warning: FIELD: MESSAGE, one per line, on stderr.
 Exit codes:
   0    success
-  1    invalid sources (nothing is written), a document failed to render, or
-       warnings under --strict
+  1    invalid sources (nothing is written), a document failed to render, warnings
+       under --strict; the output folder cannot be written, is full, or is busy
+       (--no-wait); a damaged manifest; problems found by manifest check
   2    wrong command-line usage, or no project found
-  130  interrupted (Ctrl-C)
+  130  interrupted (Ctrl-C; finished files stay in place and in the manifest)
 """
 INTERRUPTED = 'interrupted: finished files are in place and in the manifest; run the command again to resume'
 
@@ -32,6 +33,22 @@ def _fail(exception: NoticegenError) -> None:
     else:
         click.echo(f'error: {exception}', err=True)
     sys.exit(exception.exit_code)
+
+
+def _echo_err(message: str) -> None:
+    click.echo(message, err=True)
+
+
+def _bug(exception: Exception) -> None:
+    """An exception that is not noticegen's own: one line, the traceback in a log."""
+    import traceback
+
+    from .output.bugs import BugLog, one_line
+    log = BugLog().record('unexpected exception', ''.join(traceback.format_exception(exception)))
+    where = f'the traceback is in {log}' if log else 'no log could be written'
+    click.echo(f'error: unexpected {one_line(exception, name_type=True)} (a bug in noticegen: '
+               f'{where})', err=True)
+    sys.exit(1)
 
 
 class KindsGroup(click.Group):
@@ -57,6 +74,18 @@ class KindsGroup(click.Group):
             _fail(exception)
         except ModuleNotFoundError as exception:  # outside the project's virtual environment
             sys.exit(missing_package(exception.name))
+
+    def invoke(self, context):
+        try:
+            return super().invoke(context)
+        except NoticegenError as exception:
+            _fail(exception)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except ModuleNotFoundError as exception:  # outside the project's virtual environment
+            sys.exit(missing_package(exception.name))
+        except Exception as exception:   # a bug: never a traceback on the terminal
+            _bug(exception)
 
 
 def missing_package(name: str | None) -> str:
@@ -265,6 +294,9 @@ out_option = click.option(
 jobs_option = click.option(
     '--jobs', '-j', type=click.IntRange(min=1), default=None, metavar='N',
     help='Worker processes; the default is the number of CPUs. 1 renders in this process.')
+no_wait_option = click.option(
+    '--no-wait', 'no_wait', is_flag=True,
+    help='If another build is writing OUT, exit 1 at once instead of waiting for it.')
 
 
 def _progress(label: str, options: Options):
@@ -298,8 +330,13 @@ def _run(options: Options) -> None:
         checked = check(options)
     except NoticegenError as exception:
         if isinstance(exception, ValidationFailed):
-            from .build import mark_invalid
-            mark_invalid(options.out, exception.errors)
+            from .api import mark_invalid
+            try:
+                mark_invalid(options, exception.errors, _echo_err)
+            except NoticegenError as problem:
+                for error in exception.errors:
+                    click.echo(str(error), err=True)
+                _fail(problem)
         _fail(exception)
     _report_warnings(checked.warnings, options, data_in_full=False)
     out = options.out
@@ -322,7 +359,7 @@ def _run(options: Options) -> None:
     try:
         if bar is not None:
             bar.__enter__()
-        result = run_build(options, progress=progress, checked=checked)
+        result = run_build(options, progress=progress, checked=checked, notify=_echo_err)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
@@ -349,12 +386,13 @@ def _run(options: Options) -> None:
 @jobs_option
 @lang_option
 @click.option('--force', is_flag=True, help='Render everything, even what is up to date.')
+@no_wait_option
 @strict_option
 @as_of_option
 @verbosity_options
 @click.pass_context
-def build(context, out: Path, prefectures, jobs, langs, force: bool, strict: bool,
-          as_of, verbosity: int, **extra) -> None:
+def build(context, out: Path, prefectures, jobs, langs, force: bool, no_wait: bool,
+          strict: bool, as_of, verbosity: int, **extra) -> None:
     """Validate every source, then write every document that is not up to date.
 
     \b
@@ -378,9 +416,11 @@ def build(context, out: Path, prefectures, jobs, langs, force: bool, strict: boo
     is rewritten after each one: an interrupted build leaves no partial PDF, and
     the next build resumes. A document that fails (an overflow, say) keeps its
     previous file, is marked failed in the manifest, and makes the build exit 1.
+    One build writes OUT at a time: a second one waits (--no-wait: exits 1).
     """
     _run(_options(context, out=out, prefectures=prefectures, jobs=jobs, langs=langs,
-                  force=force, strict=strict, as_of=as_of, verbosity=verbosity, extra=extra))
+                  force=force, wait=not no_wait, strict=strict, as_of=as_of,
+                  verbosity=verbosity, extra=extra))
 
 
 @main.group(invoke_without_command=True)
@@ -407,13 +447,13 @@ def manifest_check(context, out: Path) -> None:
     or not in the manifest at all; exits 1 if there is any, so that nothing stale
     is mailed.
     """
-    from .output.manifest import MANIFEST, Manifest
-    out = _options(context, out=out).out
-    if not (out / MANIFEST).is_file():
-        click.echo(f'error: {out / MANIFEST} does not exist; run build first', err=True)
-        sys.exit(1)
-    loaded = Manifest.load(out)
-    problems = loaded.check()
+    from .api import verify
+    options = _options(context, out=out)
+    out = options.out
+    try:
+        loaded, problems = verify(options, _echo_err)
+    except NoticegenError as exception:
+        _fail(exception)
     for problem in problems:
         click.echo(f'{out}/{problem}', err=True)
     click.echo(f'{plural(len(loaded.entries), "file")} in the manifest, '
@@ -464,7 +504,7 @@ def preview(context, out: Path, prefectures, kinds, dpi: int, verbosity: int) ->
     out = options.out
     update, close = _progress('previewing', options)
     try:
-        documents = run_preview(options, update)
+        documents = run_preview(options, update, notify=_echo_err)
     except NoticegenError as exception:
         _fail(exception)
     finally:
@@ -505,7 +545,8 @@ def diff(context, out: Path, baseline: str, kinds, dpi: int, tolerance: float,
         click.echo(f'building {baseline} in a temporary worktree ...', err=True)
     update, close = _progress('comparing', options)
     try:
-        report = run_diff(options, baseline, tolerance, pixel_threshold, update)
+        report = run_diff(options, baseline, tolerance, pixel_threshold, update,
+                          notify=_echo_err)
     except NoticegenError as exception:
         _fail(exception)
     finally:
@@ -575,11 +616,13 @@ def i18n(context, extract: bool) -> None:
 
 def _kind_command(kind) -> click.Command:
     """A command that plans only ``kind`` (and the other kinds of that command)."""
-    def callback(context, out, prefectures, jobs, verbosity, **extra):
+    def callback(context, out, prefectures, jobs, no_wait, verbosity, **extra):
         _run(_options(context, out=out, prefectures=prefectures, jobs=jobs,
-                      verbosity=verbosity, command=kind.command, extra=extra))
+                      wait=not no_wait, verbosity=verbosity, command=kind.command,
+                      extra=extra))
     function = click.pass_context(callback)
-    for option in (verbosity_options, jobs_option, prefecture_option, out_option):
+    for option in (verbosity_options, no_wait_option, jobs_option, prefecture_option,
+                   out_option):
         function = option(function)
     return click.command(kind.command, help=kind.command_help or kind.__doc__)(function)
 

@@ -78,3 +78,11 @@ class ValidationFailed(NoticegenError):
 
 class RenderError(NoticegenError):
     """A document failed while rendering (fonts, fetches, page budget)."""
+
+
+class OutputError(NoticegenError):
+    """The output folder cannot be written, is full, or is held by another build."""
+
+
+class ManifestError(NoticegenError):
+    """manifest.json is not a manifest: the wrong shape, or a path that leaves the folder."""

@@ -18,6 +18,7 @@ class Options:
     langs: list[str] | None = None          # None: reviewed languages, plus ja, ja-easy, en
     jobs: int | None = None                 # worker processes; None: one per CPU
     force: bool = False
+    wait: bool = True                       # wait for another build of ``out`` to finish
     strict: bool = False
     as_of: date | None = None
     command: str | None = None              # None: build; else a kind's own command (proof)

@@ -24,6 +24,9 @@ def _open(pdf: bytes):
     import pikepdf
     try:
         return pikepdf.Pdf.open(io.BytesIO(pdf))
+    except pikepdf.PasswordError:
+        raise RenderError('the PDF is encrypted with a password: attach an unencrypted '
+                          'copy') from None
     except pikepdf.PdfError as exception:
         raise RenderError(f'not a readable PDF: {exception}') from None
 

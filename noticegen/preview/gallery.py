@@ -9,13 +9,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..build import dies_with_this_process
 from ..errors import NoticegenError
 from ..output.atomic import write_atomic
-from ..output.manifest import MANIFEST, Manifest
+from ..output.manifest import DIFF, MANIFEST, PREVIEW, Manifest
 from ..plan import registry
 
-PREVIEW = 'preview'
-DIFF = 'diff'
 THUMB_WIDTH = 180
 
 
@@ -68,6 +67,7 @@ def _selected(manifest: Manifest, prefectures: list[str] | None, kinds) -> list:
             continue
         if prefectures is not None and entry.prefecture not in (None, *prefectures):
             continue
+        manifest.target(entry.path)   # refuses a path that resolves outside the folder
         entries.append(entry)
     return entries
 
@@ -79,14 +79,16 @@ def preview(out: Path, prefectures: list[str] | None = None, kinds=None,
     A document whose PDF checksum has not changed since its PNGs were made is not rendered
     again (the record is preview/previews.json).
     """
-    if not (out / MANIFEST).is_file():
+    if not (out / MANIFEST).exists():
         raise NoticegenError(f'{out / MANIFEST} does not exist: run build first')
-    manifest = Manifest.load(out)
+    manifest = Manifest.read(out)
     record_path = out / PREVIEW / 'previews.json'
     try:
         record = json.loads(record_path.read_text(encoding='utf-8'))
     except (OSError, ValueError):
         record = {}
+    if not isinstance(record, dict):
+        record = {}   # damaged: every page is rendered again
     documents = []
     selected = _selected(manifest, prefectures, kinds)
     for index, entry in enumerate(selected, start=1):
@@ -94,8 +96,7 @@ def preview(out: Path, prefectures: list[str] | None = None, kinds=None,
         document = Document(entry.path, entry.kind, entry.notice, entry.prefecture, entry.lang,
                             entry.sha256)
         known = record.get(entry.path)
-        if known and known['sha256'] == entry.sha256 and known['dpi'] == dpi and all(
-                (out / p).is_file() for p in known['pages'] + known['thumbs']):
+        if _reusable(known, entry.sha256, dpi, out):
             document.pages, document.thumbs = known['pages'], known['thumbs']
             document.size = tuple(known['size'])
         else:
@@ -120,6 +121,17 @@ def preview(out: Path, prefectures: list[str] | None = None, kinds=None,
         contact_sheet(out, [d for d in documents if d.kind == kind], kind)
     write_gallery(out, documents)
     return documents
+
+
+def _reusable(known, digest: str, dpi: int, out: Path) -> bool:
+    """Whether a record of previews.json still holds for this PDF and DPI."""
+    try:
+        paths = known['pages'] + known['thumbs']
+        return (known['sha256'] == digest and known['dpi'] == dpi and len(known['size']) == 2
+                and all(isinstance(p, str) and p.startswith(f'{PREVIEW}/') and '..' not in p
+                        and (out / p).is_file() for p in paths))
+    except (KeyError, TypeError):
+        return False
 
 
 def contact_sheet(out: Path, documents: list[Document], kind: str) -> Path:
@@ -239,10 +251,10 @@ def diff(out: Path, baseline: Path, kinds=None, dpi: int = 100,
     ``pixel_threshold`` in grey level. Writes diff images and diff/index.html in ``out``.
     """
     for folder in (out, baseline):
-        if not (folder / MANIFEST).is_file():
+        if not (folder / MANIFEST).exists():
             raise NoticegenError(f'{folder / MANIFEST} does not exist: build it first')
-    current = {e.path: e for e in _selected(Manifest.load(out), None, kinds)}
-    before = {e.path: e for e in _selected(Manifest.load(baseline), None, kinds)}
+    current = {e.path: e for e in _selected(Manifest.read(out), None, kinds)}
+    before = {e.path: e for e in _selected(Manifest.read(baseline), None, kinds)}
     report = DiffReport(added=sorted(set(current) - set(before)),
                         removed=sorted(set(before) - set(current)))
     common = sorted(set(current) & set(before))
@@ -329,8 +341,9 @@ def build_git_ref(root: Path, ref: str, target: Path) -> Path:
         # The one call by script path: a baseline is built by its own code, so run the
         # ref's own entry point in its worktree, never this checkout's package.
         result = subprocess.run([sys.executable, str(worktree / 'build.py'), 'build', '--out',
-                                 str(out)], capture_output=True, text=True, cwd=worktree)
-        if not (out / MANIFEST).is_file():
+                                 str(out)], capture_output=True, text=True, cwd=worktree,
+                                preexec_fn=dies_with_this_process())
+        if not (out / MANIFEST).exists():
             raise NoticegenError(f'building {ref!r} failed: {result.stderr.strip()[-500:]}')
         return out
     finally:

@@ -10,7 +10,9 @@ import time
 from functools import partial
 from pathlib import Path
 
+from ..build import dies_with_this_process
 from ..layout import SOURCE_FOLDERS as WATCHED
+from ..output.lock import locked
 # Added to every HTML page served: poll the build version, reload when it changes.
 RELOAD_SCRIPT = b'''<script>
 (function () {
@@ -105,11 +107,14 @@ def make_handler(out: Path, state: State, hosts: set[str] | None = None):
             if target.is_dir():
                 self.refuse(404, 'not found')
                 return
-            if target.suffix == '.html' and target.is_file():
-                body = target.read_bytes().replace(b'</body>', RELOAD_SCRIPT + b'</body>')
-                self.send_body(body, 'text/html; charset=utf-8')
-                return
-            super().do_GET()
+            # A reader: never while a build writes the folder. Taken per request, so that
+            # serve never holds it while its own child builds.
+            with locked(out, exclusive=False):
+                if target.suffix == '.html' and target.is_file():
+                    body = target.read_bytes().replace(b'</body>', RELOAD_SCRIPT + b'</body>')
+                    self.send_body(body, 'text/html; charset=utf-8')
+                    return
+                super().do_GET()
 
         def end_headers(self):
             self.send_header('Cache-Control', 'no-store')
@@ -133,8 +138,10 @@ def rebuild(root: Path, out: Path, prefectures: list[str] | None, echo) -> bool:
     ok = True
     for command in (['build', '--out', str(out), *filters],
                     ['preview', '--out', str(out), *filters]):
+        # The child dies with the server, and its workers with it.
         result = subprocess.run([sys.executable, '-m', 'noticegen', *args, *command],
-                                capture_output=True, text=True, env=_child_env())
+                                capture_output=True, text=True, env=_child_env(),
+                                preexec_fn=dies_with_this_process())
         summary = (result.stdout.strip().splitlines() or [''])[-1]
         echo(f'{command[0]}: {summary}')
         if result.returncode != 0:
