@@ -2,6 +2,7 @@
 # Set-up and the two everyday commands. Each installs what is missing, then runs:
 #   ./dev.sh build [OPTIONS]   build every document into dist/ (options go to `build.py build`)
 #   ./dev.sh test [PYTEST ARGS] run the test suite
+#   ./dev.sh fuzz               fuzz the loaders with 10,000 examples each
 #   ./dev.sh lock [UV ARGS]    re-resolve requirements.lock and requirements-test.lock
 #                              (keeps their pins; `--upgrade-package NAME` or `--upgrade` moves them)
 # Anything else after ./dev.sh runs `build.py` with those arguments (./dev.sh validate, ./dev.sh list).
@@ -108,6 +109,13 @@ command=${1:-build}
 case "$command" in
   lock)
     lock "$@"
+    ;;
+  fuzz)
+    # The loaders' fuzz tests at 10,000 examples each (CI runs 300).
+    ensure_apt "${APT_PACKAGES[@]}"
+    ensure_venv requirements-test.lock
+    NOTICEGEN_FUZZ_EXAMPLES=${NOTICEGEN_FUZZ_EXAMPLES:-10000} \
+      exec "$VENV/bin/python" -m pytest -q tests/test_fuzz.py "$@"
     ;;
   test)
     ensure_apt "${APT_PACKAGES[@]}" "${TEST_APT_PACKAGES[@]}"

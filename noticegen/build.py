@@ -111,6 +111,10 @@ class ProduceContext:
     def jobs(self) -> dict[str, Job]:
         return self.worker.jobs
 
+    def warn(self, message: str) -> None:
+        """A warning about the document being made (reported once, failing --strict)."""
+        self.worker.notes.append(message)
+
 
 class Worker:
     """The state of one rendering process: the checked project and one Renderer."""
@@ -119,6 +123,7 @@ class Worker:
         self.checked = checked
         self.jobs = {job.output: job for job in checked.jobs}
         self._renderer = None
+        self.notes: list[str] = []   # the kinds' own warnings about the current job
 
     @property
     def renderer(self):
@@ -146,6 +151,7 @@ class Worker:
                 continue
             if self._renderer is not None:
                 self._renderer.take_warnings()  # a failed job's warnings are not the next one's
+            self.notes.clear()
             try:
                 broken = [part for part in job.parts if part in failed]
                 if broken and not kind.tolerates_failed_parts:
@@ -168,7 +174,8 @@ class Worker:
                 results.append(failure(output, exception))
                 continue
             made[output] = data
-            warnings = tuple(self._renderer.take_warnings()) if self._renderer else ()
+            warnings = tuple(self._renderer.take_warnings() if self._renderer else ()) + tuple(
+                self.notes)
             results.append(Rendered(output, data, pages, warnings=warnings))
         return results
 

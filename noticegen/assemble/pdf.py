@@ -82,3 +82,44 @@ def bundle(parts: list[Part], title: str, author: str, created: str) -> bytes:
     document.Root.Lang = pikepdf.String('ja')
     document.Root.PageMode = pikepdf.Name.UseOutlines
     return _save(document)
+
+
+def sanitize(pdf: bytes) -> tuple[bytes, list[str]]:
+    """``pdf`` without scripts, automatic actions or embedded files; and what was removed.
+
+    An included original is printed and mailed: nothing in it should run or hide a file.
+    """
+    import pikepdf
+    document = _open(pdf)
+    removed: list[str] = []
+    root = document.Root
+    for key, what in (('/OpenAction', 'an action run on opening (OpenAction)'),
+                      ('/AA', 'automatic actions (AA)')):
+        if key in root:
+            del root[key]
+            removed.append(what)
+    names = root.get('/Names')
+    if names is not None:
+        for key, what in (('/JavaScript', 'JavaScript'), ('/EmbeddedFiles', 'embedded files')):
+            if key in names:
+                del names[key]
+                removed.append(what)
+    for number, page in enumerate(document.pages, start=1):
+        if '/AA' in page.obj:
+            del page.obj['/AA']
+            removed.append(f'automatic actions (AA) of page {number}')
+        for annotation in page.obj.get('/Annots') or []:
+            action = annotation.get('/A')
+            if action is not None and action.get('/S') in (pikepdf.Name.JavaScript,
+                                                           pikepdf.Name.Launch):
+                del annotation['/A']
+                removed.append(f'a script or launch action on page {number}')
+            if annotation.get('/Subtype') == pikepdf.Name.FileAttachment:
+                removed.append(f'an attached file on page {number}')
+                annotation['/Subtype'] = pikepdf.Name.Text
+                for key in ('/FS',):
+                    if key in annotation:
+                        del annotation[key]
+    if not removed:
+        return pdf, []
+    return _save(document), removed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..assemble.pdf import page_size, stamp
+from ..assemble.pdf import page_size, sanitize, stamp
 from ..model.numbering import attachment_label
 from ..model.schema import PdfAttachment
 from ..plan.registry import DocumentKind, register
@@ -37,7 +37,9 @@ class Included(DocumentKind):
         return f'{attachment_label(job.notice.notice, job.attachment.number)} label'
 
     def produce(self, job, context):
-        pdf = (context.project.root / job.fingerprint).read_bytes()
+        pdf, removed = sanitize((context.project.root / job.fingerprint).read_bytes())
+        for what in removed:
+            context.warn(f'{job.fingerprint}: removed {what}')
         width, height = page_size(pdf)
         label = attachment_label(job.notice.notice, job.attachment.number)
         html = context.renderer.html(self.template, label=label, width=width, height=height)

@@ -297,6 +297,40 @@ def _included_pdf_problem(path: Path, folder: Path) -> str | None:
     with real.open('rb') as stream:
         if stream.read(5) != b'%PDF-':
             return f'{path.name} is not a PDF file'
+    return _pdf_content_problem(real, path.name)
+
+
+# Page sizes an attachment may have, in points: from A7 (74 × 105 mm) to A3 (297 × 420 mm),
+# either way round. Nothing is scaled to fit.
+_A7 = (209.76, 297.64)
+_A3 = (841.89, 1190.55)
+
+
+def _pdf_content_problem(path: Path, name: str) -> str | None:
+    """Why the PDF itself cannot be included (opened here, so that build never meets it)."""
+    import pikepdf
+    try:
+        document = pikepdf.Pdf.open(path)
+    except pikepdf.PasswordError:
+        return (f'{name} needs a password to open: include a copy without a password')
+    except pikepdf.PdfError as exception:
+        return f'{name} is not a readable PDF ({shorten(str(exception), 80)})'
+    with document:
+        if document.is_encrypted and not document.allow.modify_other:
+            return (f'{name} is encrypted and does not allow changes (the 別添 label is '
+                    f'stamped on it): ask its publisher for an unrestricted copy, or, where you '
+                    f'are entitled to, save one with `qpdf --decrypt {name} OUT.pdf`')
+        if not document.pages:
+            return f'{name} has no pages'
+        for number, page in enumerate(document.pages, start=1):
+            box = page.mediabox
+            width, height = abs(float(box[2]) - float(box[0])), abs(float(box[3]) - float(box[1]))
+            short, long = sorted((width, height))
+            size = f'{width / 72 * 25.4:.0f} × {height / 72 * 25.4:.0f} mm'
+            if short > _A3[0] + 1 or long > _A3[1] + 1:
+                return f'{name}: page {number} is {size}, larger than A3'
+            if short < _A7[0] - 1 or long < _A7[1] - 1:
+                return f'{name}: page {number} is {size}, smaller than A7'
     return None
 
 

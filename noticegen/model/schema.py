@@ -44,8 +44,8 @@ def _non_blank(value: str) -> str:
 # minutes of layout: a paragraph, a one-line value (a name, a title line), an identifier.
 MAX_TEXT = 4000
 MAX_LINE = 300
-Text = Annotated[str, AfterValidator(_non_blank), Field(max_length=MAX_TEXT)]
-Line = Annotated[str, AfterValidator(_non_blank), Field(pattern=r'^[^\n]*$', max_length=MAX_LINE)]
+Text = Annotated[str, Field(max_length=MAX_TEXT), AfterValidator(_non_blank)]
+Line = Annotated[str, Field(pattern=r'^[^\n]*$', max_length=MAX_LINE), AfterValidator(_non_blank)]
 Slug = Annotated[str, Field(pattern=r'^[a-z0-9][a-z0-9-]*$', max_length=80)]
 Digits = Annotated[str, Field(pattern=r'^[0-9]+$')]
 PhoneNumber = Annotated[str, Field(pattern=r'^0[0-9]{1,4}-[0-9]{1,4}-[0-9]{3,4}$')]

@@ -101,7 +101,10 @@ def make_handler(out: Path, state: State, hosts: set[str] | None = None):
                 self.end_headers()
                 return
             target = Path(self.translate_path(self.path))
-            if '\0' in str(target) or not target.resolve().is_relative_to(root):
+            if '\0' in str(target):
+                self.refuse(400, 'bad path')
+                return
+            if not target.resolve().is_relative_to(root):
                 self.refuse(404, 'not found')   # a symlink out of the folder is not served
                 return
             if target.is_dir():
