@@ -8,6 +8,7 @@ from typing import Callable
 from .build import BuildResult, Outcome, mark_invalid
 from .build import build as run_build
 from .check.lint import lint_layouts
+from .check.outputs import output_errors
 from .check.validate import Checked, check_glyphs
 from .errors import NoticegenError, UsageError, ValidationFailed, plural, warning
 from .layout import LOCALES, NOTICES, TEMPLATES, catalog_path
@@ -36,6 +37,9 @@ def check(options: Options) -> Checked:
     if not project.notices:
         raise UsageError(f'{project.relative(project.root / NOTICES)}/ holds no notice: '
                          f'nothing to build in {project.root}')
+    declared = output_errors(project)
+    if declared:
+        raise ValidationFailed(declared)
     langs = default_languages(project) if options.langs is None else options.langs
     jobs = plan(project, options.prefectures, langs, options.command, options.extra)
     checked = check_glyphs(project, jobs, options.cache)
@@ -47,7 +51,7 @@ def check(options: Options) -> Checked:
         raise ValidationFailed(errors)
     checked.warnings = found + translation_warnings(checked)
     if options.command is None:
-        checked.warnings += quality(project, options)
+        checked.warnings += quality(project, options, jobs)
     return checked
 
 
@@ -56,10 +60,19 @@ def validate(options: Options) -> Checked:
     return check(Options(**{**vars(options), 'langs': list(LANGUAGES)}))
 
 
-def quality(project: Project, options: Options) -> list:
-    """The data-quality warnings on the data being built (-p narrows them)."""
+def quality(project: Project, options: Options, jobs: list) -> list:
+    """The data-quality warnings on the prefecture data the planned jobs print.
+
+    Only data some notice uses is judged: the prefectures of the jobs that print the
+    centers' facts (those that declare the national data as an input), within what is
+    being built (-p narrows them). A notice that makes no per-prefecture document judges none.
+    """
     from .check.quality import report
-    return report(project, options.as_of, options.prefectures)
+    national = project.national_source.path if project.national_source else None
+    used = sorted({job.code for job in jobs if job.code and national in job.inputs})
+    if not used:
+        return []
+    return report(project, options.as_of, used, missing_files=options.prefectures is None)
 
 
 def translation_warnings(checked: Checked) -> list:

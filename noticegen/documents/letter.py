@@ -18,7 +18,7 @@ class Letter(DocumentKind):
         notice = notice_set.notice
         yield context.make(self, f'{context.base}/notice.pdf',
                            tuple(source.path for source in notice_set.sources),
-                           enclosure=0, title=f'{notice.label} {notice.title_text}')
+                           enclosure=0, title=f'{notice.heading} {notice.title_text}'.strip())
 
     def produce(self, job, context):
         """Number pages only when the letter runs past one page."""

@@ -18,7 +18,7 @@ import jinja2
 from .. import __version__
 from ..errors import RenderError
 from ..layout import LOCALES
-from ..model.numbering import attachment_label, marker
+from ..model.numbering import attachment_label, label_text, label_width, marker
 from ..model.wareki import format_wareki, widen
 from .catalogs import load_catalog
 from .fetcher import make_url_fetcher
@@ -99,7 +99,8 @@ def make_environment(templates: Path) -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, extensions=['jinja2.ext.i18n'])
     env.filters.update(jtext=jtext, nobr=nobr, wareki=format_wareki, widen=widen,
                        qr=qr_data_uri)
-    env.globals.update(marker=marker, attachment_label=attachment_label, version=__version__)
+    env.globals.update(marker=marker, attachment_label=attachment_label, label_text=label_text,
+                       label_width=label_width, version=__version__)
     return env
 
 
