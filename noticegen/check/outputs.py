@@ -26,7 +26,7 @@ def output_errors(project: Project) -> list[SourceError]:
                 errors.append(source.error(loc, f'{name!r} is not something a notice can make'
                                                 f'{hint} (choose from {", ".join(declarable)})'))
                 continue
-            if kind.phase == registry.PHASES[1] and not project.prefectures:
+            if kind.phase == 'prefecture' and not project.prefectures:
                 errors.append(source.error(loc, f'{name} is made per prefecture, but '
                                                 f'prefectures/ holds no prefecture data'))
                 continue

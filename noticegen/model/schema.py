@@ -117,7 +117,7 @@ class Addressee(Model):
     """An addressee; a name may hold line breaks, and the honorific follows its last line."""
 
     name: Text
-    honorific: Literal['御中', '殿', '様', '各位'] | None = '御中'
+    honorific: Literal['御中', '殿', '様', '各位', 'あて'] | None = '御中'
     # Which department of each prefecture this is (a key of a prefecture's `departments`);
     # cover letters and labels address that department by name where the data has it.
     department: Slug | None = None
