@@ -42,13 +42,13 @@ def parse_marker(template: str) -> Marker:
     """The parts of a marker template; ValueError when it is outside the grammar."""
     match = MARKER_GRAMMAR.fullmatch(template)
     if not match:
-        raise ValueError(f'{template!r} is not a marker: write {GRAMMAR_TEXT}')
+        raise ValueError(f'not a marker: write {GRAMMAR_TEXT}')
     opening, counter, closing = match.group('open') or '', match.group('counter'), \
         match.group('close') or ''
     if closing not in PAIRS[opening]:
         expected = ' or '.join(repr(c) if c else 'nothing' for c in PAIRS[opening])
-        raise ValueError(f'{template!r} is not a marker: after {opening or "a bare counter"!r} '
-                         f'the closing is {expected}')
+        raise ValueError(f'not a marker: after {opening or "a bare counter"!r} the closing is '
+                         f'{expected}')
     return Marker(opening, counter, closing)
 
 

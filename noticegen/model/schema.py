@@ -339,8 +339,10 @@ def items_problems(items: list, loc: tuple, style: Style, level: int = 1):
     """(loc, message) for items deeper than the markers, or past the last marker."""
     from .numbering import counter_limit, parse_marker
     if level > len(style.markers):
+        from ..errors import plural
         yield loc + (0,), (f'item at level {level}, but style.markers defines '
-                           f'{len(style.markers)} levels: add a marker or nest less deeply')
+                           f'{plural(len(style.markers), "level")}: add a marker or nest less '
+                           f'deeply')
         return
     limit = counter_limit(parse_marker(style.markers[level - 1]).counter)
     if limit is not None and len(items) > limit:

@@ -260,12 +260,16 @@ class Renderer:
             return None
 
         def below(box, bottom: float):
-            """The first box that ends below ``bottom`` (content cut off at the page foot)."""
+            """The first box that ends below ``bottom`` (content cut off at the page foot).
+
+            A box's border edge counts, not its margin: WeasyPrint lets the bottom margin of
+            the last block on a page run into the page margin, and that loses nothing.
+            """
             if isinstance(box, boxes.MarginBox):
                 return None  # page numbers live in the margin
             if (getattr(box, 'position_y', None) is not None and box.height is not None
                     and not isinstance(box, boxes.PageBox)
-                    and box.position_y + box.margin_height() > bottom + 0.5):
+                    and box.border_box_y() + box.border_height() > bottom + 0.5):
                 return box
             for child in getattr(box, 'children', ()):
                 found = below(child, bottom)
