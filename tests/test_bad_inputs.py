@@ -88,7 +88,7 @@ CASES = [
      r"style\.markers\[1\]: not a marker: after '（' the closing is '）'", 'markers:'),
     ('item-too-deep', SEED_NOTICE, "markers: ['{n}.', '（{n}）', '{kana}', '（{kana}）']",
      "markers: ['{n}.']",
-     r"items\[2\]\.items\[0\]: item at level 2, but style\.markers defines 1 levels",
+     r"items\[2\]\.items\[0\]: item at level 2, but style\.markers defines 1 level:",
      '      - heading: 衛生主管部局における対応'),
     ('reference-missing', SEED_NOTICE, '（別添4参照）', '（別紙4参照）',
      r"items\[3\]\.paragraphs\[0\]: refers to 別紙4, but the notice has 別添1, 別添2, "
