@@ -12,7 +12,7 @@ from .check.outputs import output_errors
 from .check.validate import Checked, check_glyphs
 from .errors import NoticegenError, UsageError, ValidationFailed, plural, warning
 from .layout import LOCALES, NOTICES, TEMPLATES, catalog_path
-from .load.project import Project, load_project
+from .load.project import Project, load_project, notice_scopes
 from .model.languages import ALWAYS_BUILT, LANGUAGES
 from .options import Options
 from .plan import registry
@@ -37,12 +37,16 @@ def check(options: Options) -> Checked:
     if not project.notices:
         raise UsageError(f'{project.relative(project.root / NOTICES)}/ holds no notice: '
                          f'nothing to build in {project.root}')
-    declared = output_errors(project)
-    if declared:
-        raise ValidationFailed(declared)
-    langs = default_languages(project) if options.langs is None else options.langs
-    jobs = plan(project, options.prefectures, langs, options.command, options.extra)
-    checked = check_glyphs(project, jobs, options.cache)
+    try:
+        declared = output_errors(project)
+        if declared:
+            raise ValidationFailed(declared)
+        langs = default_languages(project) if options.langs is None else options.langs
+        jobs = plan(project, options.prefectures, langs, options.command, options.extra)
+        checked = check_glyphs(project, jobs, options.cache)
+    except ValidationFailed as exception:
+        exception.scopes = {**notice_scopes(project), **exception.scopes}
+        raise
     layouts = sorted({name for job in jobs for name in job.inputs
                       if name.startswith(f'{TEMPLATES}/')})
     found = lint_layouts(project, [name.split('/', 1)[1] for name in layouts], options.cache)
@@ -109,7 +113,7 @@ def build(options: Options, progress: Callable[[Outcome], None] | None = None,
         try:
             checked = check(options)
         except ValidationFailed as exception:
-            mark_invalid(options.out, exception.errors)
+            mark_invalid(options.out, exception.errors, exception.scopes)
             raise
     return run_build(checked, options.out, progress, options.jobs, options.force)
 

@@ -276,25 +276,34 @@ def build(checked: Checked, out: Path, progress: Callable[[Outcome], None] | Non
     return result
 
 
-def mark_invalid(out: Path, errors: list[SourceError]) -> None:
+def mark_invalid(out: Path, errors: list[SourceError],
+                 scopes: dict[str, str] | None = None) -> None:
     """After a validation failure, mark what the invalid sources shaped as failed.
 
     Nothing is rendered, but the previous files stay on disk: the manifest must not let
-    anyone mail them as current. A bad prefecture file marks that prefecture's files;
-    any other bad source marks every file.
+    anyone mail them as current. A bad prefecture file marks that prefecture's files; a
+    bad notice or attachment (``scopes``: its path → the notice's id) marks that notice's
+    files; any other bad source (a template, the national data) marks every file.
     """
     import re
 
     if not (out / MANIFEST).is_file():
         return
+    scopes = scopes or {}
     manifest = Manifest.load(out)
     codes: dict[str | None, str] = {}
+    notices: dict[str, str] = {}
     for error in errors:
         match = re.match(r'prefectures/(\d{2})-', error.path)
-        codes.setdefault(match.group(1) if match else None, str(error))
+        if match:
+            codes.setdefault(match.group(1), str(error))
+        elif error.path in scopes:
+            notices.setdefault(scopes[error.path], str(error))
+        else:
+            codes.setdefault(None, str(error))
     changed = False
     for entry in manifest.entries.values():
-        reason = codes.get(entry.prefecture) or codes.get(None)
+        reason = codes.get(entry.prefecture) or notices.get(entry.notice) or codes.get(None)
         if reason and entry.status == 'ok':
             entry.status, entry.message = 'failed', f'source invalid: {reason}'
             changed = True

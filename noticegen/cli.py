@@ -299,7 +299,7 @@ def _run(options: Options) -> None:
     except NoticegenError as exception:
         if isinstance(exception, ValidationFailed):
             from .build import mark_invalid
-            mark_invalid(options.out, exception.errors)
+            mark_invalid(options.out, exception.errors, exception.scopes)
         _fail(exception)
     _report_warnings(checked.warnings, options, data_in_full=False)
     out = options.out

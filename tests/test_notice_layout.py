@@ -172,3 +172,23 @@ def test_outputs_name_what_a_notice_can_make(tmp_path):
     assert ('outputs[0]: bundle is made per prefecture, but prefectures/ holds no prefecture '
             'data') in result.stderr
     assert not (tmp_path / 'out').exists()
+
+
+def test_an_invalid_notice_marks_only_its_own_files_failed(tmp_path):
+    root = tmp_path / 'project'
+    shutil.copytree(CORPUS / 'joint-drone', root)
+    shutil.copytree(CORPUS / 'iseihatsu-0926' / 'notices', root / 'notices', dirs_exist_ok=True)
+    shutil.copytree(ROOT / 'templates', root / 'templates')
+    out = tmp_path / 'out'
+    assert run_cli('build', '--out', str(out), root=root).returncode == 0
+    sheet = root / 'attachments' / 'joint-drone' / 'besshi-1.yaml'
+    sheet.write_text(sheet.read_text(encoding='utf-8').replace('widths: [5, 26, 5]',
+                                                               'widths: [5, 26]'), 'utf-8')
+    result = run_cli('build', '--out', str(out), root=root)
+    assert result.returncode == 1
+    assert 'attachments/joint-drone/besshi-1.yaml:' in result.stderr
+    assert 'widths has 2 values, but the header has 3 columns' in result.stderr
+    status = {e['path']: e['status'] for e in json.loads(
+        (out / 'manifest.json').read_text(encoding='utf-8'))['outputs']}
+    assert status == {'iseihatsu-0926/notice.pdf': 'ok', 'joint-drone/notice.pdf': 'failed',
+                      'joint-drone/besshi-1.pdf': 'failed'}

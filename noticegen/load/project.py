@@ -269,8 +269,10 @@ def load_project(root: Path = ROOT) -> Project:
     by_id: dict[str, NoticeSet] = {}
 
     invalid_ids: set[str] = set()  # notices that failed: their attachments stay quiet
+    scopes: dict[str, str] = {}    # each notice's and attachment's file → the notice's id
     for path in yaml_files(root / NOTICES):
         source, load_errors = load_yaml(path, project.relative(path))
+        scopes[source.path] = _raw_id(source.data, 'id', path.stem)
         errors.extend(load_errors)
         notice = None if load_errors else _validate(source, Notice, errors)
         if notice is not None:
@@ -293,10 +295,13 @@ def load_project(root: Path = ROOT) -> Project:
     attachment_failed = False  # then a gap in the numbers is that failure, not another
     translations: list[tuple[Path, Source]] = []
     for path in yaml_files(root / ATTACHMENTS):
+        folder = path.relative_to(root / ATTACHMENTS).parts[0]
+        scopes[project.relative(path)] = folder
         if _language_of(path):
             translations.append((path, None))
             continue
         source, load_errors = load_yaml(path, project.relative(path))
+        scopes[source.path] = _raw_id(source.data, 'notice', folder)
         errors.extend(load_errors)
         if load_errors:
             attachment_failed = True
@@ -350,9 +355,27 @@ def load_project(root: Path = ROOT) -> Project:
     _load_prefectures(project, errors)
     _load_cards(project, errors)
     if errors:
-        raise ValidationFailed(errors)
+        raise ValidationFailed(errors, scopes)
     project.notices = sorted(by_id.values(), key=lambda n: n.notice.id)
     return project
+
+
+def _raw_id(data: object, key: str, default: str) -> str:
+    """The notice id a source names (even an invalid one), for failure marking."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, str) else default
+
+
+def notice_scopes(project: Project) -> dict[str, str]:
+    """Each loaded source of a notice (its file, attachments, translations) → its id."""
+    scopes = {}
+    for notice_set in project.notices:
+        for source in notice_set.sources:
+            scopes[source.path] = notice_set.notice.id
+        for by_lang in notice_set.translations.values():
+            for _, source in by_lang.values():
+                scopes[source.path] = notice_set.notice.id
+    return scopes
 
 
 def _numbering_errors(notice_set: NoticeSet) -> list[SourceError]:
