@@ -360,7 +360,9 @@ def build(context, out: Path, prefectures, jobs, langs, force: bool, strict: boo
     \b
     With no --prefecture this is the national mailing. Under OUT/<notice id>/:
       notice.pdf              the letter
-      betten-N.pdf            each shared attachment (別添2–4)
+      betten-N.pdf            each shared attachment (別添; besshi-, yoshiki-, sanko-N.pdf
+                              for 別紙, 別紙様式, 参考)
+    and, when the notice lists them in its outputs (or has a leaflet):
       labels.pdf              A4 sheets of address labels (national mailing only)
       mailing-list.csv        one row per addressee, with packet and checksum (national only)
       leaflets/NN-name.pdf    別添1, the leaflet of each prefecture
