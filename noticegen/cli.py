@@ -65,16 +65,26 @@ def missing_package(name: str | None) -> str:
             f'./dev.sh (it sets up .venv and runs the command), or use .venv/bin/python')
 
 
+# Commands that work outside a project (they may make one).
+ROOTLESS = ('new', 'schema')
+
+
 def _root(context, parameter, value):
-    """--root, or the nearest folder above the working directory that holds noticegen.toml."""
-    from .layout import MARKER, find_root
+    """--root, or the nearest folder above the working directory that holds noticegen.toml.
+
+    None when there is none: the group then refuses every command but those that make a
+    project (ROOTLESS).
+    """
+    from .layout import find_root
     if value is not None:
         return value.resolve()
-    found = find_root(Path.cwd())
-    if found is None:
-        raise UsageError(f'no noticegen project found in {Path.cwd()} or its parents; '
-                         f'use --root (a project holds {MARKER})')
-    return found
+    return find_root(Path.cwd())
+
+
+def _no_project() -> UsageError:
+    from .layout import MARKER
+    return UsageError(f'no noticegen project found in {Path.cwd()} or its parents; '
+                      f'use --root (a project holds {MARKER})')
 
 
 @click.group(cls=KindsGroup, epilog=EXIT_CODES,
@@ -103,6 +113,11 @@ def main(context: click.Context, root: Path, cache_dir: Path | None) -> None:
       python build.py build         write the PDFs into dist/
       python build.py preview       page images and a gallery of what was built
     """
+    if root is None:
+        if context.invoked_subcommand not in ROOTLESS:
+            raise _no_project()
+        context.obj = Options(root=None, out=Path('dist'), cache_dir=cache_dir)
+        return
     context.obj = Options(root=root, out=root / 'dist', cache_dir=cache_dir)
 
 
@@ -573,6 +588,67 @@ def i18n(context, extract: bool) -> None:
         missing = f'  missing: {", ".join(row.missing[:4])}' if row.missing else ''
         click.echo(f'{row.lang:<8} {row.document:<10} {row.translated:>3}/{row.total:<3} '
                    f'{row.share:>4.0%}  {row.status:<10} {row.source}{missing}')
+
+
+@main.group()
+def new() -> None:
+    """Start a source from a commented skeleton: `new notice ID`."""
+
+
+@new.command(name='notice')
+@click.argument('notice_id', metavar='ID')
+@click.pass_context
+def new_notice(context, notice_id: str) -> None:
+    """Write notices/ID.yaml: a minimal, valid notice, with comments.
+
+    Outside a project, the working directory becomes one: it also writes noticegen.toml,
+    the default templates/ and schemas/. Then `validate` and `build` work at once.
+    """
+    from .api import new_notice as run_new_notice
+    root = context.find_object(Options).root
+    try:
+        written = run_new_notice(root, notice_id)
+    except NoticegenError as exception:
+        _fail(exception)
+    base = root or Path.cwd()
+    for path in written:
+        click.echo(f'wrote {path.relative_to(base) if path.is_relative_to(base) else path}')
+
+
+@main.command()
+@click.option('--out', type=click.Path(file_okay=False, path_type=Path), default=None,
+              show_default='schemas/ in the project',
+              help='Folder to write the schemas into.')
+@click.option('--check', 'check_only', is_flag=True,
+              help='Write nothing; exit 1 if the schemas in the folder are not current.')
+@click.pass_context
+def schema(context, out: Path | None, check_only: bool) -> None:
+    """Write the JSON Schema of each kind of source: schemas/<kind>.schema.json.
+
+    \b
+    Kinds: notice, attachment, leaflet-translation, prefecture, national, card. A YAML file
+    names its schema in its first line, for editors (the YAML language server):
+      # yaml-language-server: $schema=../schemas/notice.schema.json
+    """
+    root = context.find_object(Options).root
+    if out is None:
+        if root is None:
+            raise _no_project()
+        out = root / 'schemas'
+    if check_only:
+        import json
+        from .model.jsonschema import schemas
+        stale = [name for name, data in schemas().items()
+                 if not (out / f'{name}.schema.json').is_file()
+                 or (out / f'{name}.schema.json').read_text(encoding='utf-8')
+                 != json.dumps(data, ensure_ascii=False, indent=2) + '\n']
+        for name in stale:
+            click.echo(f'{out / f"{name}.schema.json"}: not current; run `schema`', err=True)
+        click.echo(f'{plural(len(stale), "schema")} not current')
+        sys.exit(1 if stale else 0)
+    from .api import write_schemas
+    for path in write_schemas(out):
+        click.echo(f'wrote {path}')
 
 
 def _kind_command(kind) -> click.Command:
