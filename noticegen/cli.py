@@ -257,8 +257,10 @@ def list_command(context, prefectures, langs) -> None:
         notice = notice_set.notice
         click.echo(f'notice {notice.id}  {notice.date.isoformat()}  {notice.title_text}')
         click.echo(f'  source      {notice_set.source.path}')
+        from .model.numbering import attachment_label
         for attachment, source in zip(notice_set.attachments, notice_set.attachment_sources):
-            click.echo(f'  別添{attachment.number:<6} {source.path}  {attachment.title}')
+            click.echo(f'  {attachment_label(notice, attachment):<10} {source.path}  '
+                       f'{attachment.title}')
     click.echo('prefectures:')
     for code, data in checked.project.prefectures.items():
         prefecture = data.prefecture
