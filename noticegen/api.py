@@ -196,7 +196,7 @@ def new_notice(root: Path | None, notice_id: str, today=None) -> list[Path]:
         raise UsageError(f'{path} exists already: choose another id, or edit it')
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(NOTICE_SKELETON.format(
-        modeline=modeline('notice', 1), notice_id=notice_id,
+        modeline=modeline(NOTICES, 1), notice_id=notice_id,
         date=(today or date.today()).isoformat()), encoding='utf-8')
     written.append(path)
     return written

@@ -597,7 +597,7 @@ def new() -> None:
     """Start a source from a commented skeleton: `new notice ID`."""
 
 
-@new.command(name='notice')
+@new.command(name='notice')  # a source: notices/ID.yaml (not the document kind)
 @click.argument('notice_id', metavar='ID')
 @click.pass_context
 def new_notice(context, notice_id: str) -> None:
@@ -628,9 +628,10 @@ def schema(context, out: Path | None, check_only: bool) -> None:
     """Write the JSON Schema of each kind of source: schemas/<kind>.schema.json.
 
     \b
-    Kinds: notice, attachment, leaflet-translation, prefecture, national, card. A YAML file
-    names its schema in its first line, for editors (the YAML language server):
-      # yaml-language-server: $schema=../schemas/notice.schema.json
+    One per folder of sources: notices, attachments, translations (of attachments),
+    prefectures, national (prefectures/national.yaml), cards. A YAML file names its schema
+    in its first line, for editors (the YAML language server):
+      # yaml-language-server: $schema=../schemas/notices.schema.json
     """
     root = context.find_object(Options).root
     if out is None:

@@ -102,7 +102,7 @@ def test_new_notice_in_a_project_writes_only_the_notice_and_refuses_to_overwrite
     assert result.returncode == 0, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ['noticegen.toml', 'notices']
     text = (tmp_path / 'notices' / 'second.yaml').read_text(encoding='utf-8')
-    assert text.startswith('# yaml-language-server: $schema=../schemas/notice.schema.json\n')
+    assert text.startswith('# yaml-language-server: $schema=../schemas/notices.schema.json\n')
     again = noticegen('new', 'notice', 'second', cwd=tmp_path)
     assert again.returncode == 2 and 'exists already' in again.stderr
     bad = noticegen('new', 'notice', 'Bad_Id', cwd=tmp_path)
@@ -133,8 +133,8 @@ def test_the_committed_schemas_are_current_and_every_source_names_its_schema():
 def test_schema_check_fails_on_a_stale_schema_and_schema_rewrites_it(tmp_path):
     out = tmp_path / 'schemas'
     assert noticegen('schema', '--out', str(out), cwd=tmp_path).returncode == 0
-    (out / 'notice.schema.json').write_text('{}\n', encoding='utf-8')
+    (out / 'notices.schema.json').write_text('{}\n', encoding='utf-8')
     stale = noticegen('schema', '--check', '--out', str(out), cwd=tmp_path)
-    assert stale.returncode == 1 and 'notice.schema.json: not current' in stale.stderr
+    assert stale.returncode == 1 and 'notices.schema.json: not current' in stale.stderr
     assert noticegen('schema', '--out', str(out), cwd=tmp_path).returncode == 0
     assert noticegen('schema', '--check', '--out', str(out), cwd=tmp_path).returncode == 0

@@ -128,6 +128,7 @@ def _data_loc(data: object, loc: tuple) -> tuple:
     return tuple(kept)
 
 
+OWNER_KEY = 'notice'  # an attachment's field naming its notice (a key, not a document kind)
 _BRANCH_TAGS = {'str', 'int', 'float', 'bool', 'none', 'list', 'dict', 'date', 'literal',
                 *BRANCH_TAGS}
 _YAML_BOOLEANS = ('on', 'off', 'yes', 'no', 'true', 'false', 'y', 'n')
@@ -301,7 +302,7 @@ def load_project(root: Path = ROOT) -> Project:
             translations.append((path, None))
             continue
         source, load_errors = load_yaml(path, project.relative(path))
-        scopes[source.path] = _raw_id(source.data, 'notice', folder)
+        scopes[source.path] = _raw_id(source.data, OWNER_KEY, folder)
         errors.extend(load_errors)
         if load_errors:
             attachment_failed = True
@@ -324,8 +325,8 @@ def load_project(root: Path = ROOT) -> Project:
         if owner is None:
             if attachment.notice in invalid_ids:
                 continue
-            field = 'notice'  # the attachment's field, not the letter's kind
-            errors.append(source.error((field,), f'no notice has the id {attachment.notice!r}'))
+            errors.append(source.error((OWNER_KEY,),
+                                       f'no notice has the id {attachment.notice!r}'))
             continue
         taken = {(a.series, a.number): s for a, s in zip(owner.attachments,
                                                          owner.attachment_sources)}

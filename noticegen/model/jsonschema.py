@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from pydantic import TypeAdapter
 
+from ..layout import ATTACHMENTS, CARDS, NOTICES, PREFECTURES
 from .schema import Attachment, CardText, LeafletTranslation, NationalData, Notice, Prefecture
 
-# Each kind of source file, by the name of its schema file (schemas/<name>.schema.json), and
-# where such files live, relative to the project's root.
+# Each kind of source file, by the name of its schema file (schemas/<name>.schema.json): the
+# folder its files live in; and which files those are, relative to the project's root.
 SOURCES = {
-    'notice': (Notice, 'notices/*.yaml'),
-    'attachment': (Attachment, 'attachments/<notice id>/*.yaml'),
-    'leaflet-translation': (LeafletTranslation, 'attachments/<notice id>/*.<lang>.yaml'),
-    'prefecture': (Prefecture, 'prefectures/NN-romaji.yaml'),
-    'national': (NationalData, 'prefectures/national.yaml'),
-    'card': (CardText, 'cards/patient-card*.yaml'),
+    NOTICES: (Notice, f'{NOTICES}/*.yaml'),
+    ATTACHMENTS: (Attachment, f'{ATTACHMENTS}/<notice id>/*.yaml'),
+    'translations': (LeafletTranslation, f'{ATTACHMENTS}/<notice id>/*.<lang>.yaml'),
+    PREFECTURES: (Prefecture, f'{PREFECTURES}/NN-romaji.yaml'),
+    'national': (NationalData, f'{PREFECTURES}/national.yaml'),
+    CARDS: (CardText, f'{CARDS}/patient-card*.yaml'),
 }
 
 
