@@ -30,7 +30,8 @@ class Included(DocumentKind):
                     Path(context.project.root / source.path).parent / attachment.file)
                 yield context.make(self, f'{context.base}/{attachment_stem(attachment)}.pdf',
                                    (notice_set.source.path, source.path, included),
-                                   attachment=attachment, enclosure=notice_set.enclosure(attachment),
+                                   attachment=attachment,
+                                   enclosure=notice_set.enclosure(attachment),
                                    title=f'{label} {attachment.title}', fingerprint=included)
 
     def describe(self, job):
