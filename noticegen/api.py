@@ -9,10 +9,11 @@ from .build import BuildResult, Outcome
 from .build import build as run_build
 from .build import mark_invalid as run_mark_invalid
 from .check.lint import lint_layouts
+from .check.outputs import output_errors
 from .check.validate import Checked, check_glyphs
 from .errors import NoticegenError, UsageError, ValidationFailed, plural, warning
 from .layout import LOCALES, NOTICES, TEMPLATES, catalog_path
-from .load.project import Project, load_project
+from .load.project import Project, load_project, notice_scopes
 from .model.languages import ALWAYS_BUILT, LANGUAGES
 from .options import Options
 from .output.lock import locked
@@ -39,19 +40,26 @@ def check(options: Options) -> Checked:
     if not project.notices:
         raise UsageError(f'{project.relative(project.root / NOTICES)}/ holds no notice: '
                          f'nothing to build in {project.root}')
-    langs = default_languages(project) if options.langs is None else options.langs
-    jobs = plan(project, options.prefectures, langs, options.command, options.extra)
-    # Templates, stylesheets and catalogs first: the glyph check reads them as text.
-    layouts = sorted({name for job in jobs for name in job.inputs
-                      if name.startswith((f'{TEMPLATES}/', f'{LOCALES}/'))})
-    found = lint_layouts(project, layouts, options.cache)
-    errors = [item for item in found if item.severity == 'error']
-    if errors:
-        raise ValidationFailed(errors)
-    checked = check_glyphs(project, jobs, options.cache)
+    try:
+        declared = output_errors(project)
+        if declared:
+            raise ValidationFailed(declared)
+        langs = default_languages(project) if options.langs is None else options.langs
+        jobs = plan(project, options.prefectures, langs, options.command, options.extra)
+        # Templates, stylesheets and catalogs first: the glyph check reads them as text.
+        layouts = sorted({name for job in jobs for name in job.inputs
+                          if name.startswith((f'{TEMPLATES}/', f'{LOCALES}/'))})
+        found = lint_layouts(project, layouts, options.cache)
+        errors = [item for item in found if item.severity == 'error']
+        if errors:
+            raise ValidationFailed(errors)
+        checked = check_glyphs(project, jobs, options.cache)
+    except ValidationFailed as exception:
+        exception.scopes = {**notice_scopes(project), **exception.scopes}
+        raise
     checked.warnings = found + translation_warnings(checked)
     if options.command is None:
-        checked.warnings += quality(project, options)
+        checked.warnings += quality(project, options, jobs)
     return checked
 
 
@@ -60,10 +68,19 @@ def validate(options: Options) -> Checked:
     return check(Options(**{**vars(options), 'langs': list(LANGUAGES)}))
 
 
-def quality(project: Project, options: Options) -> list:
-    """The data-quality warnings on the data being built (-p narrows them)."""
+def quality(project: Project, options: Options, jobs: list) -> list:
+    """The data-quality warnings on the prefecture data the planned jobs print.
+
+    Only data some notice uses is judged: the prefectures of the jobs that print the
+    centers' facts (those that declare the national data as an input), within what is
+    being built (-p narrows them). A notice that makes no per-prefecture document judges none.
+    """
     from .check.quality import report
-    return report(project, options.as_of, options.prefectures)
+    national = project.national_source.path if project.national_source else None
+    used = sorted({job.code for job in jobs if job.code and national in job.inputs})
+    if not used:
+        return []
+    return report(project, options.as_of, used, missing_files=options.prefectures is None)
 
 
 def translation_warnings(checked: Checked) -> list:
@@ -103,16 +120,17 @@ def build(options: Options, progress: Callable[[Outcome], None] | None = None,
         try:
             checked = check(options)
         except ValidationFailed as exception:
-            mark_invalid(options, exception.errors, notify)
+            mark_invalid(options, exception.errors, notify, exception.scopes)
             raise
     return run_build(checked, options.out, progress, options.jobs, options.force,
                      options.wait, notify)
 
 
 def mark_invalid(options: Options, errors: list,
-                 notify: Callable[[str], None] | None = None) -> None:
+                 notify: Callable[[str], None] | None = None,
+                 scopes: dict[str, str] | None = None) -> None:
     """Mark in ``out``'s manifest what invalid sources shaped as failed (under the lock)."""
-    run_mark_invalid(options.out, errors, options.wait, notify)
+    run_mark_invalid(options.out, errors, options.wait, notify, scopes)
 
 
 def verify(options: Options, notify: Callable[[str], None] | None = None):

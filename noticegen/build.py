@@ -496,27 +496,38 @@ def _build(checked: Checked, out: Path, progress, jobs, force, notify) -> BuildR
 
 
 def mark_invalid(out: Path, errors: list[SourceError], wait: bool = True,
-                 notify: Callable[[str], None] | None = None) -> None:
+                 notify: Callable[[str], None] | None = None,
+                 scopes: dict[str, str] | None = None) -> None:
     """After a validation failure, mark what the invalid sources shaped as failed.
 
     Nothing is rendered, but the previous files stay on disk: the manifest must not let
-    anyone mail them as current. A bad prefecture file marks that prefecture's files;
-    any other bad source marks every file. Raises OutputError if it cannot.
+    anyone mail them as current. A bad prefecture file marks that prefecture's files; a
+    bad notice or attachment (``scopes``: its path → the notice's id) marks that notice's
+    files; any other bad source (a template, the national data) marks every file. Raises
+    OutputError if it cannot.
     """
     import re
 
     if not (out / MANIFEST).exists():
         return
+    scopes = scopes or {}
     try:
         with locked(out, exclusive=True, wait=wait, waiting=notify):
             manifest = Manifest.load(out, notify)
             codes: dict[str | None, str] = {}
+            notices: dict[str, str] = {}
             for error in errors:
                 match = re.match(r'prefectures/(\d{2})-', error.path)
-                codes.setdefault(match.group(1) if match else None, str(error))
+                if match:
+                    codes.setdefault(match.group(1), str(error))
+                elif error.path in scopes:
+                    notices.setdefault(scopes[error.path], str(error))
+                else:
+                    codes.setdefault(None, str(error))
             changed = False
             for entry in list(manifest.entries.values()):
-                reason = codes.get(entry.prefecture) or codes.get(None)
+                reason = (codes.get(entry.prefecture) or notices.get(entry.notice)
+                          or codes.get(None))
                 if reason and entry.status == 'ok':
                     manifest.mark_failed(entry.path, one_line(
                         NoticegenError(f'source invalid: {reason}')))

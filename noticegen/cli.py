@@ -94,16 +94,26 @@ def missing_package(name: str | None) -> str:
             f'./dev.sh (it sets up .venv and runs the command), or use .venv/bin/python')
 
 
+# Commands that work outside a project (they may make one).
+ROOTLESS = ('new', 'schema')
+
+
 def _root(context, parameter, value):
-    """--root, or the nearest folder above the working directory that holds noticegen.toml."""
-    from .layout import MARKER, find_root
+    """--root, or the nearest folder above the working directory that holds noticegen.toml.
+
+    None when there is none: the group then refuses every command but those that make a
+    project (ROOTLESS).
+    """
+    from .layout import find_root
     if value is not None:
         return value.resolve()
-    found = find_root(Path.cwd())
-    if found is None:
-        raise UsageError(f'no noticegen project found in {Path.cwd()} or its parents; '
-                         f'use --root (a project holds {MARKER})')
-    return found
+    return find_root(Path.cwd())
+
+
+def _no_project() -> UsageError:
+    from .layout import MARKER
+    return UsageError(f'no noticegen project found in {Path.cwd()} or its parents; '
+                      f'use --root (a project holds {MARKER})')
 
 
 @click.group(cls=KindsGroup, epilog=EXIT_CODES,
@@ -132,6 +142,11 @@ def main(context: click.Context, root: Path, cache_dir: Path | None) -> None:
       python build.py build         write the PDFs into dist/
       python build.py preview       page images and a gallery of what was built
     """
+    if root is None:
+        if context.invoked_subcommand not in ROOTLESS:
+            raise _no_project()
+        context.obj = Options(root=None, out=Path('dist'), cache_dir=cache_dir)
+        return
     context.obj = Options(root=root, out=root / 'dist', cache_dir=cache_dir)
 
 
@@ -271,8 +286,10 @@ def list_command(context, prefectures, langs) -> None:
         notice = notice_set.notice
         click.echo(f'notice {notice.id}  {notice.date.isoformat()}  {notice.title_text}')
         click.echo(f'  source      {notice_set.source.path}')
+        from .model.numbering import attachment_label
         for attachment, source in zip(notice_set.attachments, notice_set.attachment_sources):
-            click.echo(f'  別添{attachment.number:<6} {source.path}  {attachment.title}')
+            click.echo(f'  {attachment_label(notice, attachment):<10} {source.path}  '
+                       f'{attachment.title}')
     click.echo('prefectures:')
     for code, data in checked.project.prefectures.items():
         prefecture = data.prefecture
@@ -332,7 +349,7 @@ def _run(options: Options) -> None:
         if isinstance(exception, ValidationFailed):
             from .api import mark_invalid
             try:
-                mark_invalid(options, exception.errors, _echo_err)
+                mark_invalid(options, exception.errors, _echo_err, exception.scopes)
             except NoticegenError as problem:
                 for error in exception.errors:
                     click.echo(str(error), err=True)
@@ -398,7 +415,9 @@ def build(context, out: Path, prefectures, jobs, langs, force: bool, no_wait: bo
     \b
     With no --prefecture this is the national mailing. Under OUT/<notice id>/:
       notice.pdf              the letter
-      betten-N.pdf            each shared attachment (別添2–4)
+      betten-N.pdf            each shared attachment (別添; besshi-, yoshiki-, sanko-N.pdf
+                              for 別紙, 別紙様式, 参考)
+    and, when the notice lists them in its outputs (or has a leaflet):
       labels.pdf              A4 sheets of address labels (national mailing only)
       mailing-list.csv        one row per addressee, with packet and checksum (national only)
       leaflets/NN-name.pdf    別添1, the leaflet of each prefecture
@@ -612,6 +631,68 @@ def i18n(context, extract: bool) -> None:
         missing = f'  missing: {", ".join(row.missing[:4])}' if row.missing else ''
         click.echo(f'{row.lang:<8} {row.document:<10} {row.translated:>3}/{row.total:<3} '
                    f'{row.share:>4.0%}  {row.status:<10} {row.source}{missing}')
+
+
+@main.group()
+def new() -> None:
+    """Start a source from a commented skeleton: `new notice ID`."""
+
+
+@new.command(name='notice')  # a source: notices/ID.yaml (not the document kind)
+@click.argument('notice_id', metavar='ID')
+@click.pass_context
+def new_notice(context, notice_id: str) -> None:
+    """Write notices/ID.yaml: a minimal, valid notice, with comments.
+
+    Outside a project, the working directory becomes one: it also writes noticegen.toml,
+    the default templates/ and schemas/. Then `validate` and `build` work at once.
+    """
+    from .api import new_notice as run_new_notice
+    root = context.find_object(Options).root
+    try:
+        written = run_new_notice(root, notice_id)
+    except NoticegenError as exception:
+        _fail(exception)
+    base = root or Path.cwd()
+    for path in written:
+        click.echo(f'wrote {path.relative_to(base) if path.is_relative_to(base) else path}')
+
+
+@main.command()
+@click.option('--out', type=click.Path(file_okay=False, path_type=Path), default=None,
+              show_default='schemas/ in the project',
+              help='Folder to write the schemas into.')
+@click.option('--check', 'check_only', is_flag=True,
+              help='Write nothing; exit 1 if the schemas in the folder are not current.')
+@click.pass_context
+def schema(context, out: Path | None, check_only: bool) -> None:
+    """Write the JSON Schema of each kind of source: schemas/<kind>.schema.json.
+
+    \b
+    One per folder of sources: notices, attachments, translations (of attachments),
+    prefectures, national (prefectures/national.yaml), cards. A YAML file names its schema
+    in its first line, for editors (the YAML language server):
+      # yaml-language-server: $schema=../schemas/notices.schema.json
+    """
+    root = context.find_object(Options).root
+    if out is None:
+        if root is None:
+            raise _no_project()
+        out = root / 'schemas'
+    if check_only:
+        import json
+        from .model.jsonschema import schemas
+        stale = [name for name, data in schemas().items()
+                 if not (out / f'{name}.schema.json').is_file()
+                 or (out / f'{name}.schema.json').read_text(encoding='utf-8')
+                 != json.dumps(data, ensure_ascii=False, indent=2) + '\n']
+        for name in stale:
+            click.echo(f'{out / f"{name}.schema.json"}: not current; run `schema`', err=True)
+        click.echo(f'{plural(len(stale), "schema")} not current')
+        sys.exit(1 if stale else 0)
+    from .api import write_schemas
+    for path in write_schemas(out):
+        click.echo(f'wrote {path}')
 
 
 def _kind_command(kind) -> click.Command:

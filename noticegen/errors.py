@@ -71,8 +71,11 @@ class UsageError(NoticegenError):
 class ValidationFailed(NoticegenError):
     """One or more sources are invalid; nothing was written."""
 
-    def __init__(self, errors: list[SourceError]):
+    def __init__(self, errors: list[SourceError], scopes: dict[str, str] | None = None):
         self.errors = one_per_cause(errors)
+        # The notice each source belongs to, by path: an invalid notice or attachment
+        # marks only that notice's files failed (see build.mark_invalid).
+        self.scopes = dict(scopes or {})
         super().__init__('\n'.join(str(error) for error in self.errors))
 
 

@@ -72,6 +72,38 @@ CASES = [
      r"U\+263A '☺' \(WHITE SMILING FACE\) is not in the font 'BIZ UDGothic'", 'content: "☺"'),
     ('python-tag', SEED_NOTICE, 'ki: 記', "ki: !!python/object/apply:os.system ['true']",
      r"ki: the tag .* is not allowed", 'ki: !!python'),
+    # The forms of 公用文: what a notice may say, and what it may not.
+    ('unknown-key-nearest', SEED_NOTICE, 'closing: null', 'closing: null\nclosnig: 以上',
+     r"closnig: unknown key 'closnig'; did you mean 'closing'\? \(allowed: id, numbers, "
+     r"label, date, .*closing.*\)", 'closnig: 以上'),
+    ('yaml-boolean', SEED_NOTICE, 'ki: 記', 'ki: yes',
+     r"ki: Input should be a valid string; found bool True: unquoted, YAML reads yes .* as a "
+     r"boolean; write it quoted, as 'yes'", 'ki: yes'),
+    ('number-as-text', SEED_NOTICE, 'ki: 記', 'ki: 10',
+     r"ki: Input should be a valid string; found int 10; write it quoted, as '10'", 'ki: 10'),
+    ('marker-grammar', SEED_NOTICE, "markers: ['{n}.',", "markers: ['{n:>2}.',",
+     r"style\.markers\[0\]: not a marker: write an optional 第, （, \( or 〔; then one of "
+     r"\{n\}, \{kana\}, \{iroha\} or \{alpha\}", 'markers:'),
+    ('marker-unpaired', SEED_NOTICE, "'（{n}）', '{kana}'", "'（{n})', '{kana}'",
+     r"style\.markers\[1\]: not a marker: after '（' the closing is '）'", 'markers:'),
+    ('item-too-deep', SEED_NOTICE, "markers: ['{n}.', '（{n}）', '{kana}', '（{kana}）']",
+     "markers: ['{n}.']",
+     r"items\[2\]\.items\[0\]: item at level 2, but style\.markers defines 1 level:",
+     '      - heading: 衛生主管部局における対応'),
+    ('reference-missing', SEED_NOTICE, '（別添4参照）', '（別紙4参照）',
+     r"items\[3\]\.paragraphs\[0\]: refers to 別紙4, but the notice has 別添1, 別添2, "
+     r"別添3, 別添4", '（別紙4参照）'),
+    ('table-cells', SEED_NOTICE, 'ki: 記', "  - table:\n      header: [区分, 内容]\n"
+     "      rows:\n        - [ア, イ]\n        - [ウ]\nki: 記",
+     r"body\[2\]\.table\.rows\[1\]: row 2 has 1 cells, but the header has 2 columns",
+     '        - [ウ]'),
+    ('item-heading-and-text', SEED_NOTICE, '  - heading: 衛生主管部局とセンター所管部局との連携について\n',
+     '  - heading: 衛生主管部局とセンター所管部局との連携について\n    text: 本文\n',
+     r"items\[2\]: an item has a heading .* or a text .*, not both",
+     '  - heading: 衛生主管部局とセンター所管部局との連携について'),
+    ('unknown-output', SEED_NOTICE, 'outputs: [card,', 'outputs: [cards,',
+     r"outputs\[0\]: 'cards' is not something a notice can make; did you mean 'card'\?",
+     'outputs: [cards,'),
 ]
 
 

@@ -30,11 +30,13 @@ def _years_before(day: date, years: int) -> date:
 
 
 def report(project: Project, as_of: date | None = None,
-           prefectures: list[str] | None = None) -> list[SourceError]:
+           prefectures: list[str] | None = None,
+           missing_files: bool | None = None) -> list[SourceError]:
     """The warnings on ``project``'s prefecture data, one per fact.
 
-    ``prefectures``: judge only these (a build's -p); None judges all, and also reports
-    the prefectures that have no data file (the national mailing needs all 47).
+    ``prefectures``: judge only these (those a build prints); None judges all.
+    ``missing_files`` (default: ``prefectures`` is None) also reports the prefectures that
+    have no data file (the national mailing needs all 47).
     """
     from ..model.jis import PREFECTURES
 
@@ -42,7 +44,7 @@ def report(project: Project, as_of: date | None = None,
     if not project.prefectures:
         return warnings
     folder = PREFECTURES_FOLDER
-    if prefectures is None:
+    if missing_files if missing_files is not None else prefectures is None:
         for code, (name, _) in PREFECTURES.items():
             if code not in project.prefectures:
                 warnings.append(warning(f'{folder}/', 1, 1, f'{code} {name}: no data file'))

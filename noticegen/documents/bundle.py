@@ -12,7 +12,7 @@ def merge(job, context, suffix: str = '') -> bytes:
     name = job.prefecture.prefecture.name
     created = 'D:' + notice.date.strftime('%Y%m%d') + "000000+09'00"
     return bundle([Part(context.jobs[part].title, context.parts[part]) for part in job.parts],
-                  f'{notice.title_text}（{name}）{suffix}', '、'.join(notice.issuers), created)
+                  f'{notice.title_text}（{name}）{suffix}', '、'.join(notice.issuer_names), created)
 
 
 @register
@@ -22,8 +22,12 @@ class Bundle(DocumentKind):
     order = 30
     phase = 'prefecture'
     previewed = False   # its pages repeat the documents it merges
+    declared = True
+    outputs_help = "per prefecture, the letter and every attachment merged, for printing"
 
     def jobs(self, context):
+        if not context.declares(self):
+            return
         for prefecture in context.prefectures:
             parts = tuple(job.output for job in context.enclosures(prefecture))
             if parts:

@@ -20,6 +20,12 @@ class Card(DocumentKind):
     stylesheet = 'card.css'
     pages = 1
     localized = True
+    declared = True
+    outputs_help = 'a one-page patient card per prefecture and language (needs cards/)'
+
+    def notice_problems(self, notice_set, project):
+        if 'ja' not in project.cards:
+            yield (), 'needs the card texts, cards/patient-card.yaml and patient-card.en.yaml'
 
     def language_stylesheet(self, job):
         return LANGUAGES[job.lang].stylesheet
@@ -29,6 +35,8 @@ class Card(DocumentKind):
 
     def jobs(self, context):
         project = context.project
+        if not context.declares(self):
+            return
         for prefecture in context.prefectures:
             for lang in context.langs:
                 if lang in project.cards:

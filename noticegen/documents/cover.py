@@ -16,11 +16,18 @@ class Cover(DocumentKind):
     template = 'cover.html'
     stylesheet = 'cover.css'
     pages = 1
+    declared = True
+    outputs_help = ("the 送付状 opening each prefecture's packet, in the notice's `cover:` "
+                    'wording')
+
+    def notice_problems(self, notice_set, project):
+        if notice_set.notice.cover is None:
+            yield (), 'needs its wording: add cover: (title, body, enclosures_heading, closing)'
 
     def jobs(self, context):
         notice_set = context.notice_set
         cover = notice_set.notice.cover
-        if cover is None:
+        if cover is None or not context.declares(self):
             return
         for prefecture in context.prefectures:
             parts = tuple(job.output for job in context.enclosures(prefecture))

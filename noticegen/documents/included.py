@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..assemble.pdf import page_size, sanitize, stamp
-from ..model.numbering import attachment_label
+from ..model.numbering import attachment_label, attachment_stem
 from ..model.schema import PdfAttachment
 from ..plan.registry import DocumentKind, register
 
@@ -25,23 +25,24 @@ class Included(DocumentKind):
         notice = notice_set.notice
         for attachment, source in zip(notice_set.attachments, notice_set.attachment_sources):
             if isinstance(attachment, PdfAttachment):
-                label = attachment_label(notice, attachment.number)
+                label = attachment_label(notice, attachment)
                 included = context.relative(
                     Path(context.project.root / source.path).parent / attachment.file)
-                yield context.make(self, f'{context.base}/betten-{attachment.number}.pdf',
+                yield context.make(self, f'{context.base}/{attachment_stem(attachment)}.pdf',
                                    (notice_set.source.path, source.path, included),
-                                   attachment=attachment, enclosure=attachment.number,
+                                   attachment=attachment,
+                                   enclosure=notice_set.enclosure(attachment),
                                    title=f'{label} {attachment.title}', fingerprint=included)
 
     def describe(self, job):
-        return f'{attachment_label(job.notice.notice, job.attachment.number)} label'
+        return f'{attachment_label(job.notice.notice, job.attachment)} label'
 
     def produce(self, job, context):
         pdf, removed = sanitize((context.project.root / job.fingerprint).read_bytes())
         for what in removed:
             context.warn(f'{job.fingerprint}: removed {what}')
         width, height = page_size(pdf)
-        label = attachment_label(job.notice.notice, job.attachment.number)
+        label = attachment_label(job.notice.notice, job.attachment)
         html = context.renderer.html(self.template, label=label, width=width, height=height)
         overlay = context.renderer.pdf(html, list(job.stylesheets), self.describe(job))
         return stamp(pdf, overlay)

@@ -15,11 +15,13 @@ class Labels(DocumentKind):
     order = 60
     template = 'labels.html'
     stylesheet = 'labels.css'
+    declared = True
+    outputs_help = 'national mailing only: A4 sheets of address labels, one per department'
 
     def jobs(self, context):
         # The national mailing only: a sheet for a few prefectures is not a mailing.
         notice_set = context.notice_set
-        if context.national and context.prefectures and notice_set.notice.cover is not None:
+        if context.national and context.prefectures and context.declares(self):
             yield context.make(self, f'{context.base}/labels.pdf',
                                (notice_set.source.path,
                                 *(data.source.path for data in context.prefectures)))

@@ -42,10 +42,10 @@ class Leaflet(DocumentKind):
             stem = context.stem(prefecture)
             for attachment, source in leaflets(notice_set):
                 inputs = (notice_set.source.path, source.path, *context.data_inputs(prefecture))
-                label = attachment_label(notice, attachment.number)
+                label = attachment_label(notice, attachment)
                 yield context.make(self, f'{context.base}/leaflets/{stem}.pdf', inputs,
                                    attachment=attachment, prefecture=prefecture,
-                                   enclosure=attachment.number,
+                                   enclosure=notice_set.enclosure(attachment),
                                    title=f'{label} {attachment.title}')
                 translations = notice_set.translations.get(attachment.number, {})
                 for lang, (_, translation) in sorted(translations.items()):
@@ -56,7 +56,7 @@ class Leaflet(DocumentKind):
 
     def describe(self, job):
         prefecture = job.prefecture.prefecture
-        label = attachment_label(job.notice.notice, job.attachment.number)
+        label = attachment_label(job.notice.notice, job.attachment)
         suffix = '' if job.lang == 'ja' else f' ({job.lang})'
         return f'{label} leaflet{suffix} for {prefecture.code} {prefecture.name}'
 
@@ -68,7 +68,7 @@ class Leaflet(DocumentKind):
         catalog = context.renderer.use_language(lang)
         if lang == 'ja':
             texts, reviewed = attachment, True
-            label = attachment_label(notice, attachment.number)
+            label = attachment_label(notice, attachment)
             title = f'{label} {attachment.title}（{prefecture.name}）'
         else:
             texts, _ = job.notice.translations[attachment.number][lang]

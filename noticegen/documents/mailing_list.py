@@ -48,12 +48,18 @@ class MailingList(DocumentKind):
     order = 90
     phase = 'final'                # after every packet, whatever became of it
     tolerates_failed_parts = True  # a failed packet is listed as failed
+    declared = True
+    outputs_help = 'national mailing only: one CSV row per department, with its packet'
+
+    def notice_problems(self, notice_set, project):
+        if Packet.name not in notice_set.notice.outputs:
+            yield (), f'lists the packets: list {Packet.name} in outputs too'
 
     def jobs(self, context):
         # The national mailing only, like the labels.
         notice_set = context.notice_set
         packets = tuple(job.output for job in context.jobs if job.kind == Packet.name)
-        if context.national and packets:
+        if context.national and packets and context.declares(self):
             yield context.make(self, f'{context.base}/mailing-list.csv',
                                (notice_set.source.path,
                                 *(data.source.path for data in context.prefectures)),

@@ -14,8 +14,16 @@ class Packet(DocumentKind):
     order = 50
     phase = 'prefecture'
     previewed = False   # its pages repeat the documents it merges
+    declared = True
+    outputs_help = "per prefecture, what is mailed: the 送付状, then the letter and attachments"
+
+    def notice_problems(self, notice_set, project):
+        if Cover.name not in notice_set.notice.outputs:
+            yield (), f'opens with a cover letter: list {Cover.name} in outputs too'
 
     def jobs(self, context):
+        if not context.declares(self):
+            return
         covers = {job.code: job for job in context.jobs if job.kind == Cover.name}
         for prefecture in context.prefectures:
             cover = covers.get(prefecture.prefecture.code)

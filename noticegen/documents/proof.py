@@ -107,7 +107,7 @@ class Proof(DocumentKind):
         national = context.project.national
         prefecture = job.prefecture.prefecture
         return context.renderer.html(
-            self.template, notice=notice, label=attachment_label(notice, job.attachment.number),
+            self.template, notice=notice, label=attachment_label(notice, job.attachment),
             prefecture=prefecture, source_path=job.prefecture.source.path,
             as_of_text=month_text(national.valid_as_of, 'ja', notice.style.digits),
             printed=printed_rows(prefecture, national), withheld=withheld_rows(prefecture))

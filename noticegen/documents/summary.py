@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..model.numbering import attachment_label
+from ..model.numbering import attachment_label, attachment_stem
 from ..model.schema import SummaryAttachment
 from ..plan.registry import DocumentKind, register
 
@@ -22,16 +22,16 @@ class Summary(DocumentKind):
         notice = notice_set.notice
         for attachment, source in zip(notice_set.attachments, notice_set.attachment_sources):
             if isinstance(attachment, SummaryAttachment):
-                label = attachment_label(notice, attachment.number)
-                yield context.make(self, f'{context.base}/betten-{attachment.number}.pdf',
+                label = attachment_label(notice, attachment)
+                yield context.make(self, f'{context.base}/{attachment_stem(attachment)}.pdf',
                                    (notice_set.source.path, source.path), attachment=attachment,
-                                   enclosure=attachment.number,
+                                   enclosure=notice_set.enclosure(attachment),
                                    title=f'{label} {attachment.title}')
 
     def describe(self, job):
-        return f'{attachment_label(job.notice.notice, job.attachment.number)} summary sheet'
+        return f'{attachment_label(job.notice.notice, job.attachment)} summary sheet'
 
     def html(self, job, context):
         notice = job.notice.notice
         return context.renderer.html(self.template, notice=notice, attachment=job.attachment,
-                                     label=attachment_label(notice, job.attachment.number))
+                                     label=attachment_label(notice, job.attachment))

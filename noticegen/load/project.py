@@ -10,12 +10,13 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..errors import SourceError, ValidationFailed, shorten
 from ..model.languages import LANGUAGES
-from ..model.schema import (Attachment, CardText, LeafletTranslation, NationalData, Notice,
-                    Prefecture)
+from ..model.schema import (BRANCH_TAGS, SERIES, Attachment, CardText, LeafletTranslation,
+                            NationalData, Notice, Prefecture)
+from ..model.numbering import attachment_label, label_text
+from .references import reference_errors
 from .sources import Source, load_yaml
 from ..layout import (ATTACHMENTS, CARDS, NOTICES, PREFECTURES, ROOT, SOURCE_FOLDERS,
                       TEMPLATES)
-
 
 
 @dataclass
@@ -33,6 +34,11 @@ class NoticeSet:
     @property
     def sources(self) -> list[Source]:
         return [self.source, *self.attachment_sources]
+
+    def enclosure(self, attachment) -> int:
+        """The attachment's place in the notice's set: 1 for the first (the letter is 0)."""
+        return next(index for index, other in enumerate(self.attachments, start=1)
+                    if other is attachment)
 
 
 @dataclass
@@ -123,40 +129,125 @@ def _data_loc(data: object, loc: tuple) -> tuple:
     return tuple(kept)
 
 
-_BRANCH_TAGS = {'str', 'int', 'float', 'bool', 'none', 'list', 'dict', 'date', 'literal'}
+OWNER_KEY = 'notice'  # an attachment's field naming its notice (a key, not a document kind)
+_BRANCH_TAGS = {'str', 'int', 'float', 'bool', 'none', 'list', 'dict', 'date', 'literal',
+                *BRANCH_TAGS}
+_YAML_BOOLEANS = ('on', 'off', 'yes', 'no', 'true', 'false', 'y', 'n')
 
 
-def pydantic_errors(source: Source, exception: ValidationError) -> list[SourceError]:
-    """Turn pydantic's errors into ``path:line:col: field: expected, found`` messages."""
+def pydantic_errors(source: Source, exception: ValidationError,
+                    model: object = None) -> list[SourceError]:
+    """Turn pydantic's errors into ``path:line:col: field: expected, found`` messages.
+
+    ``model`` (the type validated) lets an unknown key list the keys allowed there.
+    """
     errors = []
     for error in exception.errors(include_url=False):
         loc = _data_loc(source.data, error['loc'])
         error_type = error['type']
         message = error['msg'].removeprefix('Value error, ')
         if error_type == 'extra_forbidden':
-            errors.append(source.error(loc, f'unknown key {loc[-1]!r}', key=True))
+            errors.append(source.error(loc, _unknown_key(model, source.data, loc), key=True))
             continue
         if error_type == 'missing':
             errors.append(source.error(loc, 'required field is missing'))
             continue
-        if 'found' not in message and not isinstance(error['input'], (dict, list)):
-            message = f'{message}; found {_describe(error["input"])}'
-        errors.append(source.error(loc, message + _reading_hint(source, loc, error['input'])))
+        value = error['input']
+        if 'found' not in message and not isinstance(value, (dict, list)):
+            message = f'{message}; found {_describe(value)}'
+        if error_type == 'string_type' and isinstance(value, bool):
+            raw = _raw_text(source, loc)
+            message += (f': unquoted, YAML reads {raw or str(value).lower()} (like on, off, yes, '
+                        f'no) as a boolean; write it quoted, as \'{raw or value}\'')
+        elif error_type == 'string_type' and isinstance(value, (int, float)):
+            raw = _raw_text(source, loc)
+            if raw and raw != str(value):   # 0352531111 is octal 61518409, 1:30 is 90
+                message += (f' (YAML reads the unquoted {shorten(raw, 40)} as '
+                            f'{type(value).__name__} {shorten(repr(value), 40)}: quote it, as '
+                            f"'{shorten(raw, 40)}')")
+            else:
+                message += (f"; write it quoted, as '{raw or value}', so that it prints as "
+                            f'written')
+        errors.append(source.error(loc, message))
     return errors
 
 
-def _reading_hint(source: Source, loc: tuple, value: object) -> str:
-    """A hint when YAML read a plain value as something else than what was written.
+def _raw_text(source: Source, loc: tuple) -> str:
+    """The text of a plain scalar as written in the file ('' if unknown)."""
+    if loc in source.spans and loc in source.plain:
+        return source.text[slice(*source.spans[loc])].strip()
+    return ''
 
-    YAML 1.1 reads 0352531111 as the octal number 61518409, 1:30 as 90 and yes as true.
-    """
-    if loc not in source.plain or loc not in source.spans or isinstance(value, str):
-        return ''
-    written = source.text[slice(*source.spans[loc])]
-    if written == str(value) or isinstance(value, (dict, list)):
-        return ''
-    return (f" (YAML reads the unquoted {shorten(written, 40)} as {type(value).__name__} "
-            f"{shorten(repr(value), 40)}: quote it, as '{shorten(written, 40)}')")
+
+def _unknown_key(model: object, data: object, loc: tuple) -> str:
+    """``unknown key 'x'``, with the keys allowed there and the nearest one."""
+    from ..model.nearest import nearest
+    message = f'unknown key {loc[-1]!r}'
+    allowed = allowed_keys(model, data, loc[:-1]) if model is not None else None
+    if not allowed:
+        return message
+    guess = nearest(str(loc[-1]), ((key, key) for key in allowed), cutoff=0.6, limit=1)
+    if guess:
+        message += f'; did you mean {guess[0]!r}?'
+    return f'{message} (allowed: {", ".join(allowed)})'
+
+
+def _unwrap(annotation, data):
+    """The concrete type of ``annotation`` for ``data``: unions pick the branch that fits."""
+    import types
+    import typing
+
+    from pydantic import BaseModel
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+            continue
+        if origin in (typing.Union, types.UnionType):
+            branches = [_unwrap(arg, data) for arg in typing.get_args(annotation)]
+            models = [b for b in branches if isinstance(b, type) and issubclass(b, BaseModel)]
+            if isinstance(data, dict) and models:
+                kind = data.get('kind')
+                for candidate in models:
+                    field = candidate.model_fields.get('kind')
+                    if field is not None and kind in typing.get_args(field.annotation):
+                        return candidate
+                return models[0]
+            lists = [b for b in branches if typing.get_origin(b) is list]
+            if isinstance(data, list) and lists:
+                return lists[0]
+            return branches[0]
+        return annotation
+
+
+def allowed_keys(model, data, loc: tuple) -> list[str] | None:
+    """The keys the model allows at ``loc`` of ``data`` (a mapping there), or None."""
+    import typing
+
+    from pydantic import BaseModel
+    annotation = model
+    for part in (*loc, None):
+        annotation = _unwrap(annotation, data)
+        if part is None:
+            break
+        origin = typing.get_origin(annotation)
+        if isinstance(part, int) and origin is list and isinstance(data, list) \
+                and part < len(data):
+            annotation, data = typing.get_args(annotation)[0], data[part]
+        elif isinstance(part, str) and origin is dict and isinstance(data, dict):
+            annotation, data = typing.get_args(annotation)[1], data.get(part)
+        elif isinstance(part, str) and isinstance(annotation, type) \
+                and issubclass(annotation, BaseModel) and isinstance(data, dict):
+            fields = {field.alias or name: field for name, field
+                      in annotation.model_fields.items()}
+            if part not in fields:
+                return None
+            annotation, data = fields[part].annotation, data.get(part)
+        else:
+            return None
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [field.alias or name for name, field in annotation.model_fields.items()]
+    return None
 
 
 def _validate(source: Source, model, errors: list[SourceError]):
@@ -167,7 +258,7 @@ def _validate(source: Source, model, errors: list[SourceError]):
     try:
         return _adapter(model).validate_python(source.data)
     except ValidationError as exception:
-        errors.extend(pydantic_errors(source, exception))
+        errors.extend(pydantic_errors(source, exception, model))
         return None
 
 
@@ -212,10 +303,16 @@ def load_project(root: Path = ROOT) -> Project:
     by_id: dict[str, NoticeSet] = {}
 
     invalid_ids: set[str] = set()  # notices that failed: their attachments stay quiet
+    scopes: dict[str, str] = {}    # each notice's and attachment's file → the notice's id
     for path in yaml_files(root / NOTICES):
         source, load_errors = load_yaml(path, project.relative(path))
+        scopes[source.path] = _raw_id(source.data, 'id', path.stem)
         errors.extend(load_errors)
         notice = None if load_errors else _validate(source, Notice, errors)
+        if notice is not None:
+            problems = [source.error(loc, message) for loc, message in notice.problems()]
+            errors.extend(problems)
+            notice = None if problems else notice
         if notice is None:
             if isinstance(source.data, dict) and isinstance(source.data.get('id'), str):
                 invalid_ids.add(source.data['id'])
@@ -232,10 +329,13 @@ def load_project(root: Path = ROOT) -> Project:
     attachment_failed = False  # then a gap in the numbers is that failure, not another
     translations: list[tuple[Path, Source]] = []
     for path in yaml_files(root / ATTACHMENTS):
+        folder = path.relative_to(root / ATTACHMENTS).parts[0]
+        scopes[project.relative(path)] = folder
         if _language_of(path):
             translations.append((path, None))
             continue
         source, load_errors = load_yaml(path, project.relative(path))
+        scopes[source.path] = _raw_id(source.data, OWNER_KEY, folder)
         errors.extend(load_errors)
         if load_errors:
             attachment_failed = True
@@ -252,18 +352,28 @@ def load_project(root: Path = ROOT) -> Project:
         else:
             attachment_failed = True
 
-    for attachment, source in sorted(attachments, key=lambda pair: pair[0].number):
+    for attachment, source in sorted(attachments, key=lambda pair: (
+            SERIES.index(pair[0].series), pair[0].number)):
         owner = by_id.get(attachment.notice)
         if owner is None:
             if attachment.notice in invalid_ids:
                 continue
-            field = 'notice'  # the attachment's field, not the letter's kind
-            errors.append(source.error((field,), f'no notice has the id {attachment.notice!r}'))
+            errors.append(source.error((OWNER_KEY,),
+                                       f'no notice has the id {attachment.notice!r}'))
             continue
-        taken = {a.number: s for a, s in zip(owner.attachments, owner.attachment_sources)}
-        if attachment.number in taken:
-            errors.append(source.error(('number',), f'別添{attachment.number} is also defined in '
-                                                    f'{taken[attachment.number].path}'))
+        taken = {(a.series, a.number): s for a, s in zip(owner.attachments,
+                                                         owner.attachment_sources)}
+        if (attachment.series, attachment.number) in taken:
+            errors.append(source.error(('number',), (
+                f'{attachment_label(owner.notice, attachment)} is also defined in '
+                f'{taken[attachment.series, attachment.number].path}')))
+            continue
+        problems = getattr(attachment, 'problems', None)
+        found = [source.error(loc, message) for loc, message
+                 in (problems(owner.notice.style) if problems else ())]
+        if found:
+            errors.extend(found)
+            attachment_failed = True
             continue
         owner.attachments.append(attachment)
         owner.attachment_sources.append(source)
@@ -272,19 +382,63 @@ def load_project(root: Path = ROOT) -> Project:
         _load_translation(project, path, by_id, errors)
 
     for notice_set in by_id.values():
-        numbers = [a.number for a in notice_set.attachments]
-        if numbers != list(range(1, len(numbers) + 1)) and not attachment_failed:
-            missing = sorted(set(range(1, max(numbers) + 1)) - set(numbers))
-            errors.append(notice_set.source.error(
-                ('id',), f'attachments must be numbered 1, 2, 3 ... without gaps; '
-                         f'missing 別添{", 別添".join(map(str, missing))}'))
+        if not attachment_failed:
+            errors.extend(_numbering_errors(notice_set))
+            errors.extend(reference_errors(notice_set))
 
     _load_prefectures(project, errors)
     _load_cards(project, errors)
     if errors:
-        raise ValidationFailed(errors)
+        raise ValidationFailed(errors, scopes)
     project.notices = sorted(by_id.values(), key=lambda n: n.notice.id)
     return project
+
+
+def _raw_id(data: object, key: str, default: str) -> str:
+    """The notice id a source names (even an invalid one), for failure marking."""
+    value = data.get(key) if isinstance(data, dict) else None
+    return value if isinstance(value, str) else default
+
+
+def notice_scopes(project: Project) -> dict[str, str]:
+    """Each loaded source of a notice (its file, attachments, translations) → its id."""
+    scopes = {}
+    for notice_set in project.notices:
+        for source in notice_set.sources:
+            scopes[source.path] = notice_set.notice.id
+        for by_lang in notice_set.translations.values():
+            for _, source in by_lang.values():
+                scopes[source.path] = notice_set.notice.id
+    return scopes
+
+
+def _numbering_errors(notice_set: NoticeSet) -> list[SourceError]:
+    """Each series is numbered 1, 2, 3 ... without gaps; a label without {n} labels one."""
+    errors = []
+    notice = notice_set.notice
+    for series in SERIES:
+        members = [a for a in notice_set.attachments if a.series == series]
+        numbers = [a.number for a in members]
+        template = notice.style.label_template(series)
+        if numbers != list(range(1, len(numbers) + 1)):
+            missing = sorted(set(range(1, max(numbers) + 1)) - set(numbers))
+            errors.append(notice_set.source.error(
+                ('id',), f'attachments must be numbered 1, 2, 3 ... without gaps; missing '
+                         f'{", ".join(label_text(template, n, "half") for n in missing)}'))
+        elif len(numbers) > 1 and '{n}' not in template:
+            errors.append(notice_set.source.error(
+                ('style', f'{series}_label' if series != 'betten' else 'attachment_label'),
+                f'{template!r} has no {{n}}, but the notice has {len(numbers)} of them: '
+                f'add {{n}} to number them'))
+    labels: dict[str, Source] = {}
+    for attachment, source in zip(notice_set.attachments, notice_set.attachment_sources):
+        label = attachment_label(notice, attachment)
+        if label in labels:
+            errors.append(source.error(('label',) if attachment.label else ('number',),
+                                       f'the label {label} is also used by '
+                                       f'{labels[label].path}'))
+        labels.setdefault(label, source)
+    return errors
 
 
 def _included_pdf_problem(path: Path, folder: Path) -> str | None:

@@ -30,7 +30,7 @@ def recipients(notice: Notice, prefecture: Prefecture) -> list[Recipient]:
     generic line is narrowed to the prefecture (各都道府県衛生主管部（局） → 東京都衛生主管部（局）).
     """
     found = []
-    for addressee in notice.addressees:
+    for addressee in notice.main_addressees:  # copies (写し) are not mailed by prefecture
         department = prefecture.departments.get(addressee.department or '')
         if department is not None:
             found.append(Recipient(addressee.department, (department.name,), addressee.honorific,

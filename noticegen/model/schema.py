@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import re
-import string
 from datetime import date
 from typing import Annotated, ClassVar, Literal
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field,
-                      ValidationInfo, field_validator, model_validator)
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Discriminator,
+                      Field, Tag, ValidationInfo, field_validator, model_validator)
 
 from .wareki import ERAS
 
@@ -50,20 +49,28 @@ Slug = Annotated[str, Field(pattern=r'^[a-z0-9][a-z0-9-]*$', max_length=80)]
 Digits = Annotated[str, Field(pattern=r'^[0-9]+$')]
 PhoneNumber = Annotated[str, Field(pattern=r'^0[0-9]{1,4}-[0-9]{1,4}-[0-9]{3,4}$')]
 
-_MARKER_FIELDS = {'n', 'kana', 'iroha', 'alpha'}
-
-
 def _check_marker(value: str) -> str:
-    fields = {name for _, name, _, _ in string.Formatter().parse(value) if name is not None}
-    unknown = fields - _MARKER_FIELDS
-    if unknown or len(fields) != 1:
-        raise ValueError(
-            f'a marker holds exactly one of {{n}}, {{kana}}, {{iroha}} or {{alpha}}; '
-            f'found {value!r}')
+    from .numbering import parse_marker
+    parse_marker(value)
     return value
 
 
 Marker = Annotated[str, AfterValidator(_check_marker)]
+
+
+def _check_label(value: str) -> str:
+    if value.count('{n}') > 1 or re.search(r'\{(?!n\})|(?<!\{n)\}', value):
+        raise ValueError(f'a label is text with at most one {{n}} (the number); found {value!r}')
+    return value
+
+
+LabelTemplate = Annotated[str, AfterValidator(_non_blank), Field(pattern=r'^[^\n]*$'),
+                          AfterValidator(_check_label)]
+Gap = Annotated[float, Field(ge=0, le=4)]
+
+# The series of attachments, each numbered on its own: 別添, 別紙, 別紙様式, 参考.
+SERIES = ('betten', 'besshi', 'yoshiki', 'sanko')
+Series = Literal['betten', 'besshi', 'yoshiki', 'sanko']
 
 
 class Model(BaseModel):
@@ -71,46 +78,307 @@ class Model(BaseModel):
 
 
 class Style(Model):
-    """How generated parts look: numeral width, item markers, labels."""
+    """How generated parts look: numeral width, item markers and gaps, labels."""
 
     digits: Literal['half', 'full'] = 'half'
+    # One marker per level, from the marker grammar (model/numbering.py).
     markers: list[Marker] = Field(
         default=['{n}.', '（{n}）', '{kana}', '（{kana}）'], min_length=1, max_length=7)
-    attachment_label: Annotated[str, Field(pattern=r'\{n\}')] = '別添{n}'
+    # The blank after each level's marker, in em; by default 1 after a bare counter
+    # (第1, 1, ア) and 0 after a closing bracket or period.
+    gaps: list[Gap] | None = None
+    attachment_label: LabelTemplate = '別添{n}'    # 別添 (betten)
+    besshi_label: LabelTemplate = '別紙{n}'
+    yoshiki_label: LabelTemplate = '別紙様式{n}'
+    sanko_label: LabelTemplate = '（参考{n}）'
+    copy_label: Line = '（写し）'
+    note_label: Line = '（注）'
+    numbered_note_label: LabelTemplate = '（注{n}）'
+    # References to attachments by label (別紙2) must name one of the notice's own; turn the
+    # check off for a notice that quotes another document's 別紙.
+    check_references: bool = True
+
+    @model_validator(mode='after')
+    def _gaps_per_level(self) -> Style:
+        if self.gaps is not None and len(self.gaps) != len(self.markers):
+            raise ValueError(f'gaps has {len(self.gaps)} values but markers has '
+                             f'{len(self.markers)}: one gap per level')
+        return self
+
+    def label_template(self, series: str) -> str:
+        return {'betten': self.attachment_label, 'besshi': self.besshi_label,
+                'yoshiki': self.yoshiki_label, 'sanko': self.sanko_label}[series]
+
+    def gap(self, level: int) -> float:
+        """The blank after the marker of ``level`` (1-based), in em."""
+        if self.gaps is not None:
+            return self.gaps[level - 1]
+        from .numbering import parse_marker
+        return parse_marker(self.markers[level - 1]).default_gap
 
 
 class Addressee(Model):
     """An addressee; a name may hold line breaks, and the honorific follows its last line."""
 
     name: Text
-    honorific: Literal['御中', '殿', '様', '各位'] = '御中'
+    honorific: Literal['御中', '殿', '様', '各位', 'あて'] | None = '御中'
     # Which department of each prefecture this is (a key of a prefecture's `departments`);
     # cover letters and labels address that department by name where the data has it.
     department: Slug | None = None
+    # A copy (写し): printed after the addressees with the style's copy_label; covers,
+    # labels and the mailing list leave it out.
+    is_copy: bool = Field(default=False, alias='copy')
 
     @property
     def lines(self) -> list[str]:
         return [line.strip() for line in self.name.splitlines() if line.strip()]
 
 
-class Item(Model):
-    """A numbered item under 記; its number comes from its place, not from the source."""
+class Issuer(Model):
+    """An issuing office or official; the seal note (（公印省略）) prints but is not a name."""
 
-    heading: Line
-    paragraphs: list[Text] = []
-    items: list[Item] = []
+    name: Text
+    seal_note: Line | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        return [line.strip() for line in self.name.splitlines() if line.strip()]
+
+    @property
+    def text(self) -> str:
+        return ''.join(self.lines)
+
+
+# --- Blocks: what body paragraphs, items and attachments are made of ----------------------
+
+# The tags of the unions below: pydantic puts them in an error's location, where they name
+# no key of the source (load/project.py leaves them out of messages).
+BRANCH_TAGS = {'paragraph', 'table-block', 'note-block', 'notes-block', 'plain', 'item',
+               'issuer-name', 'issuer', 'cell-list', 'sized-row', 'cell-text', 'cell-spec'}
+
+
+def _either(text_tag: str, mapping_tag: str, other=None):
+    """A callable discriminator: text (or null) → ``text_tag``, a mapping → ``mapping_tag``."""
+    def tag(value: object) -> str | None:
+        if value is None or isinstance(value, str):
+            return text_tag
+        if isinstance(value, (dict, BaseModel)):
+            return mapping_tag
+        if other is not None and isinstance(value, list):
+            return other
+        return None
+    return tag
+
+
+IssuerOrName = Annotated[
+    Annotated[Text, Tag('issuer-name')] | Annotated[Issuer, Tag('issuer')],
+    Discriminator(_either('issuer-name', 'issuer'), custom_error_type='issuer',
+                  custom_error_message='expected an issuer: a name, or a mapping with name: '
+                                       'and seal_note:')]
+
+
+class CellSpec(Model):
+    """A cell with more than text: how many columns it spans, its alignment."""
+
+    text: str | None = None
+    span: int = Field(default=1, ge=1, le=20)
+    align: Literal['left', 'center', 'right'] | None = None
+    entry: bool = False    # in a form: a box to fill in, with this text printed in it
+
+
+Cell = Annotated[
+    Annotated[str | None, Tag('cell-text')] | Annotated[CellSpec, Tag('cell-spec')],
+    Discriminator(_either('cell-text', 'cell-spec'), custom_error_type='cell',
+                  custom_error_message='expected a cell: text, null (empty) or a mapping '
+                                       'with text:, span:, align:')]
+
+
+class SizedRow(Model):
+    """A row with a height (forms: room to write in)."""
+
+    cells: list[Cell] = Field(min_length=1)
+    height: Gap | None = None    # in lines of the table's text
+
+
+Row = Annotated[
+    Annotated[list[Cell], Tag('cell-list')] | Annotated[SizedRow, Tag('sized-row')],
+    Discriminator(_either('', 'sized-row', 'cell-list'), custom_error_type='row',
+                  custom_error_message='expected a row: a list of cells, or a mapping with '
+                                       'cells: and height:')]
+
+
+class Table(Model):
+    """A ruled table: a header row (repeated on each page), rows, column alignment."""
+
+    caption: Line | None = None
+    header: list[Cell] = []
+    align: list[Literal['left', 'center', 'right']] = []
+    widths: list[Annotated[float, Field(gt=0, le=38)]] = []   # in em
+    rows: list[Row] = Field(min_length=1)
+
+    @staticmethod
+    def cells_of(row) -> list:
+        return list(row.cells if isinstance(row, SizedRow) else row)
+
+    @staticmethod
+    def height_of(row) -> float | None:
+        return row.height if isinstance(row, SizedRow) else None
+
+    @staticmethod
+    def width_of(cells) -> int:
+        return sum(cell.span if isinstance(cell, CellSpec) else 1 for cell in cells)
+
+    @property
+    def columns(self) -> int:
+        if self.header:
+            return self.width_of(self.header)
+        if self.align:
+            return len(self.align)
+        if self.widths:
+            return len(self.widths)
+        return self.width_of(self.cells_of(self.rows[0]))
+
+    def column_align(self, index: int) -> str:
+        return self.align[index] if index < len(self.align) else 'left'
+
+    def problems(self):
+        """(loc, message) of each row whose cells do not make the table's columns."""
+        columns = self.columns
+        what = ('the header has' if self.header else 'align lists' if self.align else
+                'widths lists' if self.widths else 'the first row has')
+        for name, values in (('align', self.align), ('widths', self.widths)):
+            if values and len(values) != columns:
+                yield (name,), (f'{name} has {len(values)} values, but {what} {columns} '
+                                f'columns')
+        for index, row in enumerate(self.rows):
+            count = self.width_of(self.cells_of(row))
+            if count != columns:
+                yield ('rows', index), (f'row {index + 1} has {count} cells, but {what} '
+                                        f'{columns} columns')
+
+
+class TableBlock(Model):
+    block: ClassVar[str] = 'table'
+    table: Table
+
+
+class NoteBlock(Model):
+    """（注） and its text; ``notes`` numbers several: （注1）（注2）."""
+
+    block: ClassVar[str] = 'note'
+    note: Text
+
+
+class NotesBlock(Model):
+    block: ClassVar[str] = 'notes'
+    notes: list[Text] = Field(min_length=1)
+
+
+def _block_tag(value: object) -> str | None:
+    if isinstance(value, str):
+        return 'paragraph'
+    if isinstance(value, dict):
+        for key in ('table', 'note', 'notes'):
+            if key in value:
+                return f'{key}-block'
+    if isinstance(value, (TableBlock, NoteBlock, NotesBlock)):
+        return {TableBlock: 'table-block', NoteBlock: 'note-block',
+                NotesBlock: 'notes-block'}[type(value)]
+    return None
+
+
+Block = Annotated[
+    Annotated[Text, Tag('paragraph')] | Annotated[TableBlock, Tag('table-block')]
+    | Annotated[NoteBlock, Tag('note-block')] | Annotated[NotesBlock, Tag('notes-block')],
+    Discriminator(_block_tag, custom_error_type='block',
+                  custom_error_message='expected a paragraph (text), or a mapping with one '
+                                       'of table:, note: or notes:')]
+
+
+def blocks_problems(blocks: list, loc: tuple):
+    for index, block in enumerate(blocks):
+        if isinstance(block, TableBlock):
+            for where, message in block.table.problems():
+                yield loc + (index, 'table') + where, message
+
+
+class Item(Model):
+    """A numbered item; its number comes from its place, not from the source.
+
+    A headed item (Gothic, bookmarked) has ``heading``; a plain numbered line or paragraph
+    (Mincho, no bookmark) has ``text``, or is written as a plain string.
+    """
+
+    heading: Line | None = None
+    text: Text | None = None
+    paragraphs: list[Block] = []
+    items: list[ItemOrText] = []
+
+    @field_validator('items', mode='after')
+    @classmethod
+    def _plain_items(cls, items: list) -> list:
+        return [Item(text=item) if isinstance(item, str) else item for item in items]
+
+    @model_validator(mode='after')
+    def _heading_or_text(self) -> Item:
+        if (self.heading is None) == (self.text is None):
+            raise ValueError('an item has a heading (a headed item) or a text (a plain '
+                             'numbered line), not both and not neither')
+        return self
+
+
+ItemOrText = Annotated[
+    Annotated[Text, Tag('plain')] | Annotated[Item, Tag('item')],
+    Discriminator(_either('plain', 'item'), custom_error_type='item',
+                  custom_error_message='expected an item: a plain line (text) or a mapping '
+                                       'with heading: or text:')]
+Item.model_rebuild()
+
+
+def items_depth(items: list) -> int:
+    return 1 + max((items_depth(item.items) for item in items), default=0) if items else 0
+
+
+def items_problems(items: list, loc: tuple, style: Style, level: int = 1):
+    """(loc, message) for items deeper than the markers, or past the last marker."""
+    from .numbering import counter_limit, parse_marker
+    if level > len(style.markers):
+        from ..errors import plural
+        yield loc + (0,), (f'item at level {level}, but style.markers defines '
+                           f'{plural(len(style.markers), "level")}: add a marker or nest less '
+                           f'deeply')
+        return
+    limit = counter_limit(parse_marker(style.markers[level - 1]).counter)
+    if limit is not None and len(items) > limit:
+        yield loc + (limit,), (f'item {limit + 1} is past the last marker of level {level} '
+                               f'({style.markers[level - 1]!r} numbers {limit} items)')
+    for index, item in enumerate(items):
+        yield from blocks_problems(item.paragraphs, loc + (index, 'paragraphs'))
+        if item.items:
+            yield from items_problems(item.items, loc + (index, 'items'), style, level + 1)
 
 
 class ContactOffice(Model):
-    name: Line
-    staff: list[Line] = Field(min_length=1)
+    """One office of the 照会先: only what is given is printed, nothing is invented."""
+
+    name: Text
+    staff: list[Line] = []
     extensions: list[Digits] = []
-    phone: PhoneNumber
-    phone_note: Line = '代表'
+    phone: PhoneNumber | None = None
+    phone_note: Line | None = None      # e.g. 代表 or 直通: printed only when given
+    fax: PhoneNumber | None = None
+    email: Annotated[str, Field(pattern=r'^[^@\s]+@[^@\s]+\.[^@\s]+$')] | None = None
+
+    @property
+    def lines(self) -> list[str]:
+        return [line.strip() for line in self.name.splitlines() if line.strip()]
 
 
 class Contact(Model):
+    """The 照会先: a boxed block at the right, or one line; it always stays in the text."""
+
     label: Line = '<照会先>'
+    layout: Literal['block', 'line'] = 'block'
     offices: list[ContactOffice] = Field(min_length=1)
 
 
@@ -124,32 +392,73 @@ class Cover(Model):
 
 
 class Notice(Model):
-    """One notice letter (the 事務連絡 itself)."""
+    """One notice letter (公用文: 通知, 事務連絡, 依頼 ...)."""
 
     id: Slug
-    label: Line = '事務連絡'
+    # Document numbers (医政発1008第1号), one per issuing office; a notice without one is
+    # labelled (事務連絡). With numbers, label defaults to none.
+    numbers: list[Line] = []
+    label: Line | None = '事務連絡'
     date: IsoDate
     addressees: list[Addressee] = Field(min_length=1)
-    issuers: list[Line] = Field(min_length=1)
+    issuers: list[IssuerOrName] = Field(min_length=1)
     title: Text
-    body: list[Text] = Field(min_length=1)
+    body: list[Block] = Field(min_length=1)
     ki: Line | None = '記'
-    items: list[Item] = []
+    items: list[ItemOrText] = []
     closing: Line | None = None
-    attachments_heading: Line = '【資料】'
+    attachments_heading: Line | None = '【資料】'
+    list_attachments: bool = True     # the list after the items (or 以上) of every attachment
     contact: Contact | None = None
     cover: Cover | None = None
+    # The printed matter the notice makes besides its letter and attachments: names of
+    # document kinds (see README); nothing is made that the notice does not list.
+    outputs: list[Slug] = []
     style: Style = Style()
 
-    @model_validator(mode='after')
-    def _check_depth(self) -> Notice:
-        def depth(items: list[Item]) -> int:
-            return 1 + max((depth(item.items) for item in items), default=0) if items else 0
-        levels = depth(self.items)
-        if levels > len(self.style.markers):
-            raise ValueError(f'items nest {levels} levels deep but style.markers '
-                             f'defines {len(self.style.markers)}')
-        return self
+    @model_validator(mode='before')
+    @classmethod
+    def _numbered_notices_have_no_label(cls, data: object) -> object:
+        if isinstance(data, dict) and data.get('numbers') and 'label' not in data:
+            data = {**data, 'label': None}
+        return data
+
+    @field_validator('issuers', mode='after')
+    @classmethod
+    def _issuers(cls, issuers: list) -> list:
+        return [Issuer(name=issuer) if isinstance(issuer, str) else issuer for issuer in issuers]
+
+    @field_validator('items', mode='after')
+    @classmethod
+    def _plain_items(cls, items: list) -> list:
+        return [Item(text=item) if isinstance(item, str) else item for item in items]
+
+    @field_validator('outputs', mode='after')
+    @classmethod
+    def _unique_outputs(cls, outputs: list) -> list:
+        repeated = sorted({name for name in outputs if outputs.count(name) > 1})
+        if repeated:
+            raise ValueError(f'{", ".join(repeated)} listed twice')
+        return outputs
+
+    def problems(self):
+        """(loc, message) of what the fields' own types cannot see: table shapes, depth."""
+        yield from blocks_problems(self.body, ('body',))
+        if self.items:
+            yield from items_problems(self.items, ('items',), self.style)
+
+    @property
+    def issuer_names(self) -> list[str]:
+        """The issuers without their seal notes: /Author, the cover's sender block."""
+        return [issuer.text for issuer in self.issuers]
+
+    @property
+    def main_addressees(self) -> list[Addressee]:
+        return [addressee for addressee in self.addressees if not addressee.is_copy]
+
+    @property
+    def copy_addressees(self) -> list[Addressee]:
+        return [addressee for addressee in self.addressees if addressee.is_copy]
 
     @property
     def title_lines(self) -> list[str]:
@@ -159,6 +468,11 @@ class Notice(Model):
     def title_text(self) -> str:
         """The title on one line, for PDF metadata and listings."""
         return ''.join(self.title_lines)
+
+    @property
+    def heading(self) -> str:
+        """What names the notice in listings and bookmarks: its label or first number."""
+        return self.label or (self.numbers[0] if self.numbers else '')
 
 
 class AttachmentSource(Model):
@@ -223,7 +537,9 @@ class _AttachmentBase(Model):
     translatable: ClassVar[bool] = False  # may have translations beside it (1-leaflet.en.yaml)
 
     notice: Slug
+    series: Series = 'betten'   # 別添, 別紙 (besshi), 別紙様式 (yoshiki), 参考 (sanko)
     number: int = Field(ge=1, le=99)
+    label: Line | None = None   # instead of the series' label in the notice's style
     title: Line
     source: AttachmentSource | None = None
 
@@ -259,8 +575,48 @@ class PdfAttachment(_AttachmentBase):
     file: Annotated[str, Field(pattern=r'^[^/\\][^\\]*\.pdf$')]  # relative to the YAML file
 
 
-Attachment = Annotated[LeafletAttachment | SummaryAttachment | PdfAttachment,
-                       Field(discriminator='kind')]
+class TextAttachment(_AttachmentBase):
+    """A 別紙 or 別添 typeset like the letter: its title, paragraphs, tables, items."""
+
+    kind: Literal['text']
+    heading: Text | None = None        # the centred title; default: the attachment's title
+    body: list[Block] = []
+    items: list[ItemOrText] = []
+    closing: Line | None = None
+
+    @field_validator('items', mode='after')
+    @classmethod
+    def _plain_items(cls, items: list) -> list:
+        return [Item(text=item) if isinstance(item, str) else item for item in items]
+
+    def problems(self, style: Style):
+        yield from blocks_problems(self.body, ('body',))
+        if self.items:
+            yield from items_problems(self.items, ('items',), style)
+
+
+class FormAttachment(_AttachmentBase):
+    """A 別紙様式: a form to fill in. Text cells are printed labels (記入欄 names); empty
+    cells (null) are the boxes to write in, as high as the row's height."""
+
+    kind: Literal['form']
+    series: Series = 'yoshiki'
+    heading: Text | None = None        # the form's centred title; default: the title
+    addressee: Text | None = None      # printed at the left above the table (提出先)
+    before: list[Line] = []            # lines at the right above the table (日付, 記入者)
+    lead: list[Block] = []             # paragraphs before the table
+    table: Table
+    after: list[Block] = []            # 記入上の注意, notes
+
+    def problems(self, style: Style):
+        yield from blocks_problems(self.lead, ('lead',))
+        for where, message in self.table.problems():
+            yield ('table',) + where, message
+        yield from blocks_problems(self.after, ('after',))
+
+
+Attachment = Annotated[LeafletAttachment | SummaryAttachment | PdfAttachment | TextAttachment
+                       | FormAttachment, Field(discriminator='kind')]
 
 
 # --- Prefectures and their centers -------------------------------------------------------

@@ -113,6 +113,10 @@ class PlanContext:
         path = catalog_path(self.project.root / LOCALES, lang)
         return (self.relative(path),) if path.is_file() else ()
 
+    def declares(self, kind) -> bool:
+        """Whether the notice lists ``kind`` in its `outputs` (what it makes)."""
+        return kind.name in self.notice_set.notice.outputs
+
     def stem(self, prefecture: PrefectureData) -> str:
         return file_stem(prefecture)
 

@@ -42,6 +42,10 @@ class DocumentKind:
     keeps_foreign_fonts: ClassVar[bool] = False   # an included PDF keeps its own fonts
     tolerates_failed_parts: ClassVar[bool] = False   # made even when a part failed
     localized: ClassVar[bool] = False   # its template strings come from the job's catalog
+    # Made only for a notice that lists the kind's name in its `outputs`; otherwise the
+    # kind's own sources decide (the letter always, an attachment when the notice has it).
+    declared: ClassVar[bool] = False
+    outputs_help: ClassVar[str] = ''    # what listing it in `outputs` makes (README, errors)
 
     @property
     def group(self) -> str:
@@ -51,6 +55,10 @@ class DocumentKind:
     def jobs(self, context: PlanContext) -> Iterable[Job]:
         """The files of this kind a build of ``context`` writes."""
         raise NotImplementedError
+
+    def notice_problems(self, notice_set: Any, project: Project) -> Iterable[tuple[tuple, str]]:
+        """(loc, message) of what a notice that lists this kind in `outputs` lacks for it."""
+        return ()
 
     def stylesheets(self, job: Job) -> list[str]:
         """The stylesheets the job is laid out with, first the kind's own."""
@@ -146,6 +154,11 @@ def get(name: str) -> DocumentKind:
         return _KINDS[name]
     except KeyError:
         raise NoticegenError(f'no document kind named {name!r}') from None
+
+
+def declarable() -> list[DocumentKind]:
+    """The kinds a notice may list in its `outputs`."""
+    return [kind for kind in kinds() if kind.declared]
 
 
 def groups() -> list[str]:

@@ -19,7 +19,7 @@ from markupsafe import escape
 from .. import __version__
 from ..errors import RenderError
 from ..layout import LOCALES
-from ..model.numbering import attachment_label, marker
+from ..model.numbering import attachment_label, label_text, label_width, marker
 from ..model.wareki import format_wareki, widen
 from .catalogs import load_catalog
 from .fetcher import make_url_fetcher
@@ -102,7 +102,8 @@ def make_environment(templates: Path) -> jinja2.Environment:
         trim_blocks=True, lstrip_blocks=True, extensions=['jinja2.ext.i18n'])
     env.filters.update(jtext=jtext, nobr=nobr, wareki=format_wareki, widen=widen,
                        qr=qr_data_uri)
-    env.globals.update(marker=marker, attachment_label=attachment_label, version=__version__)
+    env.globals.update(marker=marker, attachment_label=attachment_label, label_text=label_text,
+                       label_width=label_width, version=__version__)
     return env
 
 
@@ -268,12 +269,16 @@ class Renderer:
             return None
 
         def below(box, bottom: float):
-            """The first box that ends below ``bottom`` (content cut off at the page foot)."""
+            """The first box that ends below ``bottom`` (content cut off at the page foot).
+
+            A box's border edge counts, not its margin: WeasyPrint lets the bottom margin of
+            the last block on a page run into the page margin, and that loses nothing.
+            """
             if isinstance(box, boxes.MarginBox):
                 return None  # page numbers live in the margin
             if (getattr(box, 'position_y', None) is not None and box.height is not None
                     and not isinstance(box, boxes.PageBox)
-                    and box.position_y + box.margin_height() > bottom + 0.5):
+                    and box.border_box_y() + box.border_height() > bottom + 0.5):
                 return box
             for child in getattr(box, 'children', ()):
                 found = below(child, bottom)
