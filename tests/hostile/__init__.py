@@ -92,6 +92,18 @@ CLASSES: dict[str, list[Case]] = {
         Case('deep-nesting', replace(NOTICE, 'ki: 記', 'ki: ' + '[' * 5000), NOTICE,
              r'nested more than 32 levels'),
     ],
+    # Item markers outside the grammar (they used to reach Python's str.format).
+    'markers': [
+        Case('format-spec', replace(NOTICE, "markers: ['{n}.'", "markers: ['{n:d}.'"), NOTICE,
+             r'style\.markers\[0\]: not a marker'),
+        Case('huge-width', replace(NOTICE, "markers: ['{n}.'", "markers: ['{n:>99999}'"),
+             NOTICE, r'style\.markers\[0\]: not a marker'),
+        Case('positional-field', replace(NOTICE, "markers: ['{n}.'", "markers: ['{0}'"), NOTICE,
+             r'style\.markers\[0\]: not a marker'),
+        Case('attribute-access', replace(NOTICE, "markers: ['{n}.'",
+                                         "markers: ['{n.__class__}'"), NOTICE,
+             r'style\.markers\[0\]: not a marker'),
+    ],
     # Sources that used to hang or eat memory.
     'hangs': [
         Case('alias-bomb', replace(NOTICE, 'ki: 記', 'a: &a ["x","x","x","x","x","x"]\n'
