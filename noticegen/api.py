@@ -37,7 +37,8 @@ def check(options: Options) -> Checked:
         raise UsageError(f'{project.relative(project.root / NOTICES)}/ holds no notice: '
                          f'nothing to build in {project.root}')
     langs = default_languages(project) if options.langs is None else options.langs
-    jobs = plan(project, options.prefectures, langs, options.command, options.extra)
+    jobs = plan(project, options.prefectures, langs, options.command, options.extra,
+                options.as_of)
     checked = check_glyphs(project, jobs, options.cache)
     layouts = sorted({name for job in jobs for name in job.inputs
                       if name.startswith(f'{TEMPLATES}/')})
@@ -58,8 +59,10 @@ def validate(options: Options) -> Checked:
 
 def quality(project: Project, options: Options) -> list:
     """The data-quality warnings on the data being built (-p narrows them)."""
-    from .check.quality import report
-    return report(project, options.as_of, options.prefectures)
+    from .check.quality import as_of_lag, report
+    from .options import current_date
+    return (as_of_lag(project, options.as_of, current_date(options))
+            + report(project, options.as_of, options.prefectures))
 
 
 def translation_warnings(checked: Checked) -> list:

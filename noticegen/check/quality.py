@@ -13,13 +13,33 @@ from ..model.schema import partial_date_end, partial_date_start
 STALE_YEARS = 3
 
 
+# How far the as-of date may lag behind today before validate says so.
+AS_OF_LAG_DAYS = 31
+
+
 def reference_date(project: Project, as_of: date | None) -> date | None:
     """The day data age is counted from: --as-of, else the data set's own date."""
-    if as_of is not None:
-        return as_of
-    if project.national is None:
-        return None
-    return partial_date_end(project.national.valid_as_of)
+    from ..model.facts import as_of_date
+    return as_of_date(project.national.valid_as_of if project.national else None, as_of)
+
+
+def as_of_lag(project: Project, as_of: date | None, today: date) -> list[SourceError]:
+    """A warning when the as-of date is more than a month before ``today``.
+
+    Facts are judged at the as-of date, never at today: an old as-of date makes old facts
+    look fresh. This is the one check that depends on the clock, and it prints nothing.
+    """
+    judged_at = reference_date(project, as_of)
+    if judged_at is None or (today - judged_at).days <= AS_OF_LAG_DAYS:
+        return []
+    source = project.national_source
+    field = '--as-of' if as_of is not None else 'valid_as_of'
+    line, col = source.where(('valid_as_of',)) if source else (1, 1)
+    path = source.path if source else f'{PREFECTURES_FOLDER}/national.yaml'
+    return [warning(path, line, col, (
+        f'{field}: facts are judged as of {judged_at.isoformat()}, '
+        f'{(today - judged_at).days} days before today ({today.isoformat()}); move '
+        f'valid_as_of (or --as-of) to the month the data was last checked'))]
 
 
 def _years_before(day: date, years: int) -> date:

@@ -38,7 +38,7 @@ class Card(DocumentKind):
                     yield context.make(
                         self, f'{context.base}/cards/{context.stem(prefecture)}.{lang}.pdf',
                         (*texts, *context.data_inputs(prefecture)), lang=lang,
-                        prefecture=prefecture)
+                        prefecture=prefecture, as_of=context.as_of)
 
     def describe(self, job):
         prefecture = job.prefecture.prefecture

@@ -45,14 +45,15 @@ class Leaflet(DocumentKind):
                 label = attachment_label(notice, attachment.number)
                 yield context.make(self, f'{context.base}/leaflets/{stem}.pdf', inputs,
                                    attachment=attachment, prefecture=prefecture,
-                                   enclosure=attachment.number,
+                                   enclosure=attachment.number, as_of=context.as_of,
                                    title=f'{label} {attachment.title}')
                 translations = notice_set.translations.get(attachment.number, {})
                 for lang, (_, translation) in sorted(translations.items()):
                     if lang in context.langs:
                         yield context.make(self, f'{context.base}/leaflets/{stem}.{lang}.pdf',
                                            (*inputs, translation.path), lang=lang,
-                                           attachment=attachment, prefecture=prefecture)
+                                           attachment=attachment, prefecture=prefecture,
+                                           as_of=context.as_of)
 
     def describe(self, job):
         prefecture = job.prefecture.prefecture

@@ -96,7 +96,7 @@ class Proof(DocumentKind):
                 yield context.make(
                     self, f'{context.base}/proof/{context.stem(prefecture)}.pdf',
                     (notice_set.source.path, source.path, *context.data_inputs(prefecture)),
-                    attachment=attachment, prefecture=prefecture)
+                    attachment=attachment, prefecture=prefecture, as_of=context.as_of)
 
     def describe(self, job):
         prefecture = job.prefecture.prefecture
