@@ -57,6 +57,19 @@ def validate(options: Options) -> Checked:
     return check(Options(**{**vars(options), 'langs': list(LANGUAGES)}))
 
 
+def notes(options: Options, research: Path | None = None) -> list:
+    """The research-notes lint: candidate notes for each fact of the selected prefectures.
+
+    ``research`` defaults to ../shared/reference/centers-research.yaml beside the project,
+    where the data came from; without it, the notes kept in the data are listed.
+    """
+    from .check.notes import RESEARCH, candidates
+    project = load_project(options.root)
+    if research is None and (options.root / RESEARCH).is_file():
+        research = options.root / RESEARCH
+    return candidates(project, research, options.prefectures)
+
+
 def quality(project: Project, options: Options) -> list:
     """The data-quality warnings on the data being built (-p narrows them)."""
     from .check.quality import as_of_lag, report

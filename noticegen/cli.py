@@ -140,7 +140,8 @@ def verbosity_options(function):
                         help='Print errors and the summary only.')(function)
 as_of_option = click.option(
     '--as-of', 'as_of', metavar='DATE', callback=_iso_date,
-    help='Count data age from DATE (YYYY-MM-DD) instead of the data set\'s own date.')
+    help='Judge facts at DATE (YYYY-MM-DD) instead of the data set\'s valid_as_of: what is '
+         'stale, hence what prints.')
 
 
 def _report_warnings(warnings, options: Options, data_in_full: bool) -> None:
@@ -227,6 +228,35 @@ def validate(context, strict: bool, as_of, verbosity: int) -> None:
                f'build.')
 
 
+@main.command()
+@prefecture_option
+@click.option('--research', type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, show_default='../shared/reference/centers-research.yaml, if there',
+              help='The research file the data came from, to read its notes too.')
+@click.option('--unapplied', is_flag=True, help='Only the notes not quoted in a status_note.')
+@click.pass_context
+def notes(context, prefectures, research, unapplied: bool) -> None:
+    """List candidate research notes (要確認, 要再確認, 未確認, 移転, 不一致 ...) per fact.
+
+    A note concerns one fact (a note about hours does not touch the number): apply it by
+    hand, quoting it in that fact's status_note, and it shows as applied here. Each line is
+    PATH:LINE:COL: warning: FIELD: candidate note (WORD) for FACT, status, applied or not.
+    Writes nothing; exits 0.
+    """
+    from .api import notes as run_notes
+    options = _options(context, prefectures=prefectures)
+    try:
+        found = run_notes(options, research)
+    except NoticegenError as exception:
+        _fail(exception)
+    shown = [item for item in found if not (unapplied and item.applied)]
+    for item in shown:
+        click.echo(str(item.message()))
+    applied = sum(item.applied for item in found)
+    click.echo(f'{plural(len(found), "candidate note")}: {applied} applied (quoted in a '
+               f'status_note), {len(found) - applied} not applied.')
+
+
 @main.command(name='list')
 @prefecture_option
 @lang_option
@@ -245,12 +275,15 @@ def list_command(context, prefectures, langs) -> None:
         for attachment, source in zip(notice_set.attachments, notice_set.attachment_sources):
             click.echo(f'  別添{attachment.number:<6} {source.path}  {attachment.title}')
     click.echo('prefectures:')
-    for code, data in checked.project.prefectures.items():
+    from .model.facts import as_of_date, printing
+    project = checked.project
+    judge = project.judge(as_of_date(project.national.valid_as_of)) if project.national else None
+    for code, data in project.prefectures.items():
         prefecture = data.prefecture
-        numbers = sum(len(center.printable_phones) for center in prefecture.centers)
+        printed = printing(prefecture, judge)
         click.echo(f'  {code} {prefecture.name:<5} {data.source.path}  '
-                   f'{plural(len(prefecture.printable_centers), "center")}, '
-                   f'{plural(numbers, "printable number")}')
+                   f'{plural(len(printed.centers), "center")}, '
+                   f'{plural(len(printed.numbers), "printable number")}')
     click.echo('outputs:')
     from .plan.keys import Keys
     keys = Keys(checked.project.root, checked.fonts)
@@ -575,11 +608,12 @@ def i18n(context, extract: bool) -> None:
 
 def _kind_command(kind) -> click.Command:
     """A command that plans only ``kind`` (and the other kinds of that command)."""
-    def callback(context, out, prefectures, jobs, verbosity, **extra):
-        _run(_options(context, out=out, prefectures=prefectures, jobs=jobs,
+    def callback(context, out, prefectures, jobs, verbosity, as_of, **extra):
+        _run(_options(context, out=out, prefectures=prefectures, jobs=jobs, as_of=as_of,
                       verbosity=verbosity, command=kind.command, extra=extra))
     function = click.pass_context(callback)
-    for option in (verbosity_options, jobs_option, prefecture_option, out_option):
+    for option in (verbosity_options, as_of_option, jobs_option, prefecture_option,
+                   out_option):
         function = option(function)
     return click.command(kind.command, help=kind.command_help or kind.__doc__)(function)
 

@@ -33,7 +33,8 @@ def run_cli(*args: str, root: Path = ROOT, env: dict | None = None,
 
 def copy_project(target: Path) -> Path:
     """Copy the sources and templates into ``target`` and return it."""
-    for folder in ('notices', 'attachments', 'prefectures', 'templates', 'cards', 'locales'):
+    for folder in ('notices', 'attachments', 'prefectures', 'templates', 'cards', 'locales',
+                   'facts'):
         shutil.copytree(ROOT / folder, target / folder)
     shutil.copy(ROOT / 'noticegen.toml', target / 'noticegen.toml')
     return target

@@ -1,4 +1,8 @@
-"""Data-quality report on the prefecture data: what a release must not ship unnoticed."""
+"""Data-quality report on the facts: what a release must not ship unnoticed.
+
+Every fact is judged as the documents judge it (model.facts): what does not print is
+reported once, at the field that makes it so, with the reason.
+"""
 
 from __future__ import annotations
 
@@ -8,13 +12,14 @@ from ..errors import SourceError, shorten, warning
 from ..layout import PREFECTURES as PREFECTURES_FOLDER
 from ..load.project import Project
 from ..load.sources import format_loc
-from ..model.schema import partial_date_end, partial_date_start
-
-STALE_YEARS = 3
-
+from ..model.facts import (ALWAYS_PRINTED, NATIONAL_SERVICES, Judge, Verdict, national_verdicts,
+                           printing)
 
 # How far the as-of date may lag behind today before validate says so.
 AS_OF_LAG_DAYS = 31
+
+# The words the report uses for each kind of fact.
+WHAT = {'センター': 'center', '電話': 'number', '受付時間': 'hours', 'URL': 'url'}
 
 
 def reference_date(project: Project, as_of: date | None) -> date | None:
@@ -42,67 +47,87 @@ def as_of_lag(project: Project, as_of: date | None, today: date) -> list[SourceE
         f'valid_as_of (or --as-of) to the month the data was last checked'))]
 
 
-def _years_before(day: date, years: int) -> date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
+def _why(verdict: Verdict) -> str:
+    if verdict.status != 'confirmed':
+        return f'{verdict.status}'
+    if verdict.undated:
+        return 'its source states no date'
+    return verdict.reason
 
 
 def report(project: Project, as_of: date | None = None,
            prefectures: list[str] | None = None) -> list[SourceError]:
-    """The warnings on ``project``'s prefecture data, one per fact.
+    """The warnings on ``project``'s facts, one per fact.
 
     ``prefectures``: judge only these (a build's -p); None judges all, and also reports
-    the prefectures that have no data file (the national mailing needs all 47).
+    the prefectures that have no data file (the national mailing needs all 47) and the
+    national facts that do not print. The two national numbers print on every document:
+    when their source is stale, every build says so.
     """
     from ..model.jis import PREFECTURES
 
     warnings: list[SourceError] = []
-    if not project.prefectures:
+    if not project.prefectures or project.limits is None:
         return warnings
+    judged_at = reference_date(project, as_of)
+    if judged_at is None:
+        return warnings
+    judge = project.judge(judged_at)
     folder = PREFECTURES_FOLDER
     if prefectures is None:
         for code, (name, _) in PREFECTURES.items():
             if code not in project.prefectures:
                 warnings.append(warning(f'{folder}/', 1, 1, f'{code} {name}: no data file'))
+    warnings += national_warnings(project, judge, everything=prefectures is None)
     selected = {code: data for code, data in project.prefectures.items()
                 if prefectures is None or code in prefectures}
-
     for code, data in selected.items():
-        if not data.prefecture.has_direct_number:
+        printed = printing(data.prefecture, judge)
+        if not printed.has_direct_number:
             warnings.append(warning(data.source.path, 1, 1, f'{code} {data.prefecture.name}: no '
                                     f'printable direct number (the leaflet shows #8891 only)'))
-        for c, center in enumerate(data.prefecture.centers):
-            for p, phone in enumerate(center.phones):
-                if phone.status in ('unverified', 'disputed'):
-                    loc = ('centers', c, 'phones', p, 'number')
-                    line, col = data.source.where(loc)
-                    warnings.append(warning(
-                        data.source.path, line, col,
-                        f'{format_loc(loc)}: {phone.status} number {phone.number} '
-                        f'({center.name}), never printed: {shorten(phone.status_note or "")}'))
-
-    today = reference_date(project, as_of)
-    if today is not None:
-        limit = _years_before(today, STALE_YEARS)
-        for code, data in selected.items():
-            for c, center in enumerate(data.prefecture.centers):
-                if center.status != 'confirmed':
-                    continue
-                facts = [(('centers', c), center.as_of, center.name)]
-                facts += [(('centers', c, 'phones', p), phone.as_of, phone.number)
-                          for p, phone in enumerate(center.phones) if phone.status == 'confirmed']
-                for loc, fact_date, what in facts:
-                    line, col = data.source.where(loc + ('as_of',))
-                    if fact_date is None:
-                        message = f'printed fact {what} has no as_of'
-                    elif partial_date_start(fact_date) < limit and partial_date_end(fact_date) < limit:
-                        message = (f'printed fact {what} is older than {STALE_YEARS} years: as of '
-                                   f'{fact_date}, before {limit.isoformat()} (counted from '
-                                   f'{today.isoformat()})')
-                    else:
-                        continue
-                    warnings.append(warning(data.source.path, line, col,
-                                            f'{format_loc(loc + ("as_of",))}: {message}'))
+        for item in printed.withheld:
+            verdict = item.verdict
+            if verdict.status == 'candidate':
+                continue   # a possible second center: listed on the proof sheet only
+            what = WHAT[item.what]
+            if item.because_center:
+                loc = item.loc
+                message = (f'{what} {item.value} is not printed: its center is not '
+                           f'({_why(verdict)})')
+            elif verdict.status != 'confirmed':
+                loc = item.loc + (('number',) if what == 'number' else ())
+                owner = f' ({item.center})' if item.center and what != 'center' else ''
+                message = (f'{verdict.status} {what} {item.value}{owner}, never printed: '
+                           f'{shorten(item.note)}')
+            elif verdict.undated:
+                loc = item.date_loc
+                message = f'{what} {item.value} has no dated source; not printed'
+            else:
+                loc = item.date_loc
+                message = f'{what} {item.value} is {verdict.reason}; not printed'
+            line, col = data.source.where(loc)
+            warnings.append(warning(data.source.path, line, col, f'{format_loc(loc)}: {message}'))
     return warnings
+
+
+def national_warnings(project: Project, judge: Judge, everything: bool) -> list[SourceError]:
+    """The national numbers always print: a stale one warns in every build. The other
+    national services print only while fresh; ``everything`` (validate) reports them too."""
+    source = project.national_source
+    if project.national is None or source is None:
+        return []
+    found = []
+    for name, verdict in national_verdicts(project.national, judge).items():
+        entry = getattr(project.national, name)
+        loc = (name, 'as_of')
+        line, col = source.where(loc)
+        if name in ALWAYS_PRINTED and verdict.stale:
+            found.append(warning(source.path, line, col, (
+                f'{format_loc(loc)}: {entry.number} prints on every leaflet and card, but its '
+                f'source is {verdict.reason}: re-source it')))
+        elif name in NATIONAL_SERVICES and everything and not verdict.printable:
+            found.append(warning(source.path, line, col, (
+                f'{format_loc(loc)}: {entry.name} is {_why(verdict)}; not printed, nor the '
+                f'texts that state it')))
+    return found

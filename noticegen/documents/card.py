@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..errors import warning
+from ..model.facts import printing
 from ..model.languages import LANGUAGES
 from ..model.localize import month_text, prefecture_name
 from ..model.schema import CARD_FIELDS, partial_date_start
@@ -56,7 +57,8 @@ class Card(DocumentKind):
             self.template, lang, card=text, language=LANGUAGES[lang],
             reviewed=project.is_reviewed(lang), national=national,
             prefecture_label=prefecture_name(prefecture, lang),
-            centers=center_views(prefecture, lang, catalog.gettext),
+            centers=center_views(printing(prefecture, project.judge(job.as_of)), lang,
+                                 catalog.gettext),
             sns_hours=sns_hours(national, lang, catalog.gettext),
             as_of_text=month_text(national.valid_as_of, lang),
             created=f'{created}T00:00:00+09:00')

@@ -2,27 +2,30 @@
 
 from __future__ import annotations
 
+from ..model.facts import Printing
 from ..model.languages import LANGUAGES
 from ..model.localize import hours_text, international
 
 
-def center_views(prefecture, lang: str, gettext) -> list[dict]:
-    """Each confirmed center with its confirmed numbers, hours and URL, in ``lang``."""
+def center_views(printed: Printing, lang: str, gettext) -> list[dict]:
+    """Each center that prints, with the numbers, hours and URL that print, in ``lang``."""
     japanese = LANGUAGES[lang].japanese
     views = []
-    for center in prefecture.printable_centers:
+    for item in printed.centers:
+        center = item.center
         phones = []
-        for phone in center.printable_phones:
-            hours, hours_japanese = hours_text(phone.hours, lang, gettext)
+        for shown in item.phones:
+            phone = shown.phone
+            hours, hours_japanese = hours_text(shown.hours, lang, gettext)
             phones.append({
                 'number': phone.number, 'label': phone.label, 'hours': hours,
                 'hours_japanese': hours_japanese,
                 'international': None if japanese else international(phone.number,
                                                                      phone.prefecture_only)})
-        hours, hours_japanese = hours_text(center.hours, lang, gettext)
+        hours, hours_japanese = hours_text(item.hours, lang, gettext)
         views.append({'name': center.name, 'romaji': None if japanese else center.name_romaji,
                       'phones': phones, 'hours': hours, 'hours_japanese': hours_japanese,
-                      'url': center.url, 'url_display': center.url_display})
+                      'url': item.url, 'url_display': item.url_display})
     return views
 
 

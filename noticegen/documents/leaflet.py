@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..model.facts import printing
 from ..model.languages import LANGUAGES
 from ..model.localize import month_text, prefecture_name
 from ..model.numbering import attachment_label
@@ -76,12 +77,13 @@ class Leaflet(DocumentKind):
             reviewed = texts.translation.reviewed
             label = catalog.gettext('Attachment %(number)s') % {'number': attachment.number}
             title = f'{label} {texts.title} ({prefecture_name(prefecture, lang)})'
+        printed = printing(prefecture, context.project.judge(job.as_of))
         return context.renderer.html(
             self.template, lang, notice=notice, language=LANGUAGES[lang], doc_title=title,
             label=label, front=texts.front, back=texts.back, reviewed=reviewed,
             national=national, prefecture_label=prefecture_name(prefecture, lang),
-            has_direct_number=prefecture.has_direct_number,
-            centers=center_views(prefecture, lang, catalog.gettext),
+            has_direct_number=printed.has_direct_number,
+            centers=center_views(printed, lang, catalog.gettext),
             sns_hours=sns_hours(national, lang, catalog.gettext),
             as_of_text=month_text(national.valid_as_of, lang, notice.style.digits))
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
 from ..errors import SourceError, ValidationFailed
 from ..model.languages import LANGUAGES
-from ..model.schema import (Attachment, CardText, LeafletTranslation, NationalData, Notice,
-                    Prefecture)
+from ..model.schema import (Attachment, CardText, FactsFile, LeafletTranslation, Limits,
+                            NationalData, Notice, Prefecture)
 from .sources import Source, load_yaml
-from ..layout import (ATTACHMENTS, CARDS, NOTICES, PREFECTURES, ROOT, TEMPLATES)
+from ..layout import (ATTACHMENTS, CARDS, FACTS, NOTICES, PREFECTURES, ROOT, TEMPLATES)
 
 
 
@@ -48,6 +49,21 @@ class Project:
     national: NationalData | None = None
     national_source: Source | None = None
     cards: dict[str, tuple[CardText, Source]] = field(default_factory=dict)  # by language
+    limits: Limits | None = None                  # facts/limits.yaml
+    limits_source: Source | None = None
+    facts: FactsFile | None = None                # facts/services.yaml
+    facts_source: Source | None = None
+
+    def judge(self, as_of: date):
+        """A Judge of this project's facts at ``as_of`` (facts/limits.yaml)."""
+        from ..model.facts import Judge
+        return Judge(self.limits, as_of)
+
+    @property
+    def facts_paths(self) -> tuple[str, ...]:
+        """The facts/ files: what judges every printed fact."""
+        return tuple(source.path for source in (self.limits_source, self.facts_source)
+                     if source is not None)
 
     def card(self, lang: str) -> tuple[CardText, list[str]]:
         """The card text in ``lang``, with the fields that fell back to English."""
@@ -71,8 +87,8 @@ class Project:
                   for _, source in by_lang.values()]
         found += [data.source for data in self.prefectures.values()]
         found += [source for _, source in self.cards.values()]
-        if self.national_source is not None:
-            found.append(self.national_source)
+        found += [source for source in (self.national_source, self.limits_source,
+                                         self.facts_source) if source is not None]
         return {source.path: source for source in found}
 
     def is_reviewed(self, lang: str) -> bool:
@@ -239,6 +255,7 @@ def load_project(root: Path = ROOT) -> Project:
                          f'missing 別添{", 別添".join(map(str, missing))}'))
 
     _load_prefectures(project, errors)
+    _load_facts(project, errors)
     _load_cards(project, errors)
     if errors:
         raise ValidationFailed(errors)
@@ -301,6 +318,33 @@ def _load_prefectures(project: Project, errors: list[SourceError]) -> None:
         errors.append(SourceError(project.relative(folder / 'national.yaml'), 1, 1,
                                   'missing: the data set date and national numbers'))
     project.prefectures = dict(sorted(project.prefectures.items()))
+
+
+FACT_FILES = {'limits': Limits, 'services': FactsFile}
+
+
+def _load_facts(project: Project, errors: list[SourceError]) -> None:
+    """facts/limits.yaml and facts/services.yaml: needed wherever prefectures print."""
+    folder = project.root / FACTS
+    for path in yaml_files(folder):
+        model = FACT_FILES.get(path.stem)
+        source, load_errors = load_yaml(path, project.relative(path))
+        errors.extend(load_errors)
+        if load_errors:
+            continue
+        if model is None:
+            errors.append(source.error((), f'facts/ holds {", ".join(f"{name}.yaml" for name in FACT_FILES)}; '
+                                           f'found {path.name}'))
+            continue
+        value = _validate(source, model, errors)
+        if path.stem == 'limits':
+            project.limits, project.limits_source = value, source
+        else:
+            project.facts, project.facts_source = value, source
+    if project.prefectures and project.limits_source is None:
+        errors.append(SourceError(project.relative(folder / 'limits.yaml'), 1, 1,
+                                  'missing: how old each kind of fact may be before it stops '
+                                  'printing (stale_after_years)'))
 
 
 def _language_of(path: Path) -> str | None:

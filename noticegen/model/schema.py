@@ -324,39 +324,114 @@ WebUrl = Annotated[str, AfterValidator(_check_url)]
 ShortDial = Annotated[str, Field(pattern=r'^#[0-9]{4}$')]
 
 
+FactStatus = Literal['confirmed', 'unverified', 'disputed']
+
+# A prefecture's written answer to our 照会 is a source of its own kind: no page, no URL,
+# dated by the answer itself. Written as the whole source: 都道府県回答 2026-12-10.
+_ANSWER = re.compile(r'都道府県回答\s*(\d{4}-\d{2}-\d{2})')
+
+
+def answer_date(source: str | None) -> str | None:
+    """The date of a prefecture's answer (都道府県回答 YYYY-MM-DD), or None for a page."""
+    match = _ANSWER.fullmatch(source.strip()) if source else None
+    return match[1] if match else None
+
+
+def _check_dating(what: str, status: str, source: str | None, as_of: str | None,
+                  retrieved: str | None, status_note: str | None) -> None:
+    """The rules every fact's source follows; raise ValueError naming the broken one.
+
+    A confirmed fact needs a dated source: the date its page states (as_of), or a
+    prefecture's answer. A page that states no date gets ``retrieved`` (when it was read),
+    and a fact that rests on it is not confirmed.
+    """
+    answered = answer_date(source)
+    if answered:
+        if as_of is not None and as_of != answered:
+            raise ValueError(f'{what}: a prefecture\'s answer is dated by the answer: as_of '
+                             f'must be {answered} or left out; found {as_of}')
+        if retrieved is not None:
+            raise ValueError(f'{what}: a prefecture\'s answer has no page to retrieve: '
+                             f'remove retrieved')
+    if status == 'confirmed' and not (as_of or answered):
+        raise ValueError(f'{what}: a confirmed fact needs a dated source: as_of (the date the '
+                         f'page itself states) or a prefecture\'s answer (都道府県回答 '
+                         f'YYYY-MM-DD); a page that states no date gets retrieved: YYYY-MM-DD '
+                         f'and status unverified')
+    if status != 'confirmed' and not status_note:
+        article = 'an' if status[0] in 'aeiou' else 'a'
+        raise ValueError(f'{article} {status} {what} needs a status_note saying why')
+
+
+def _check_hours_source(hours: str | None, hours_source: str | None,
+                        hours_as_of: str | None) -> None:
+    if (hours_source or hours_as_of) and not hours:
+        raise ValueError('hours_source and hours_as_of date the hours, but hours is missing')
+    if hours_as_of and not hours_source:
+        raise ValueError('hours_as_of is the date of hours_source, but hours_source is missing')
+    answered = answer_date(hours_source)
+    if answered and hours_as_of is not None and hours_as_of != answered:
+        raise ValueError(f'hours: a prefecture\'s answer is dated by the answer: hours_as_of '
+                         f'must be {answered} or left out; found {hours_as_of}')
+
+
 class Phone(Model):
     number: JapanesePhone
     label: Line
     hours: Text | None = None
-    hours_note: Text | None = None  # where the hours come from; shown on the proof sheet only
-    status: Literal['confirmed', 'unverified', 'disputed']
-    status_note: Text | None = None
+    # Where and when the hours were stated, when that is not the number's own source.
+    hours_source: Text | None = None
+    hours_as_of: PartialDate | None = None
+    status: FactStatus
+    status_note: Text | None = None     # why it is not confirmed: quote the research note
     source: Text
-    as_of: PartialDate | None = None
+    as_of: PartialDate | None = None    # the date the source itself states
+    retrieved: PartialDate | None = None  # when a page that states no date was read
     prefecture_only: bool = False   # 県内限定: reachable only from inside the prefecture
 
     @model_validator(mode='after')
-    def _explain_doubt(self) -> Phone:
-        if self.status != 'confirmed' and not self.status_note:
-            article = 'an' if self.status[0] in 'aeiou' else 'a'
-            raise ValueError(f'{article} {self.status} number needs a status_note saying why')
+    def _check_source(self) -> Phone:
+        _check_dating('number', self.status, self.source, self.as_of, self.retrieved,
+                      self.status_note)
+        _check_hours_source(self.hours, self.hours_source, self.hours_as_of)
         return self
+
+    @property
+    def dated(self) -> str | None:
+        """The date of the number's source: as_of, or a prefecture's answer."""
+        return self.as_of or answer_date(self.source)
+
+    @property
+    def hours_dated(self) -> str | None:
+        if self.hours_source:
+            return self.hours_as_of or answer_date(self.hours_source)
+        return self.dated
 
 
 class Center(Model):
     name: Line
     name_romaji: Line | None = None        # printed on non-Japanese outputs only, if sourced
     name_romaji_source: Text | None = None
-    status: Literal['confirmed', 'candidate']
+    # candidate: a center the research names but that may not be a (separate) one-stop center.
+    status: Literal['confirmed', 'unverified', 'disputed', 'candidate']
     status_note: Text | None = None
     hours: Text | None = None
-    hours_note: Text | None = None  # where the hours come from; shown on the proof sheet only
+    hours_source: Text | None = None
+    hours_as_of: PartialDate | None = None
     url: WebUrl | None = None         # the QR code carries this one
     url_display: WebUrl | None = None  # a short official address to print, if url is long
     source: Text
     as_of: PartialDate | None = None
+    retrieved: PartialDate | None = None
     phones: list[Phone] = []
     note: Text | None = None
+
+    @model_validator(mode='after')
+    def _check_source(self) -> Center:
+        _check_dating('center', self.status, self.source, self.as_of, self.retrieved,
+                      self.status_note)
+        _check_hours_source(self.hours, self.hours_source, self.hours_as_of)
+        return self
 
     @model_validator(mode='after')
     def _romaji_needs_source(self) -> Center:
@@ -372,11 +447,14 @@ class Center(Model):
         return self
 
     @property
-    def printable_phones(self) -> list[Phone]:
-        """Only confirmed numbers of a confirmed center are ever printed."""
-        if self.status != 'confirmed':
-            return []
-        return [phone for phone in self.phones if phone.status == 'confirmed']
+    def dated(self) -> str | None:
+        return self.as_of or answer_date(self.source)
+
+    @property
+    def hours_dated(self) -> str | None:
+        if self.hours_source:
+            return self.hours_as_of or answer_date(self.hours_source)
+        return self.dated
 
 
 class Department(Model):
@@ -414,14 +492,6 @@ class Prefecture(Model):
                 raise ValueError(f'code {code} is {expected}, found {value!r}')
         return value
 
-    @property
-    def printable_centers(self) -> list[Center]:
-        return [center for center in self.centers if center.status == 'confirmed']
-
-    @property
-    def has_direct_number(self) -> bool:
-        return any(center.printable_phones for center in self.centers)
-
 
 class ShortDialEntry(Model):
     number: ShortDial
@@ -439,12 +509,21 @@ class NationalPhone(Model):
 
 
 class NationalService(Model):
+    """A national service printed when its fact is confirmed and fresh."""
+
     name: Line
     operator: Line
     hours: Text | None = None
     note: Text | None = None
+    status: FactStatus = 'confirmed'
+    status_note: Text | None = None
     source: Text
     as_of: PartialDate
+
+    @model_validator(mode='after')
+    def _check_source(self) -> NationalService:
+        _check_dating('service', self.status, self.source, self.as_of, None, self.status_note)
+        return self
 
 
 class NationalData(Model):
@@ -455,6 +534,79 @@ class NationalData(Model):
     hikari_denwa: NationalPhone
     night_holiday_call_center: NationalService
     sns: NationalService
+
+
+# --- Facts: limits and the service facts that texts claim ---------------------------------
+
+# The kinds of fact, each with its own limit of age (facts/limits.yaml).
+FactKind = Literal['number', 'hours', 'name', 'url', 'address', 'postage', 'service', 'policy',
+                   'clinical']
+FACT_KINDS: tuple[str, ...] = FactKind.__args__
+ClaimId = Annotated[str, Field(pattern=r'^[a-z0-9]+(?:[.-][a-z0-9]+)*$')]
+Quotation = Annotated[str, AfterValidator(_non_blank), Field(max_length=80)]
+
+
+class Limits(Model):
+    """How old a fact's source may be, in whole years before the as-of date, per kind."""
+
+    stale_after_years: dict[FactKind, Annotated[int, Field(ge=1, le=50)]]
+
+    @model_validator(mode='after')
+    def _every_kind(self) -> Limits:
+        missing = [kind for kind in FACT_KINDS if kind not in self.stale_after_years]
+        if missing:
+            raise ValueError(f'stale_after_years needs a limit for every kind of fact; '
+                             f'missing {", ".join(missing)}')
+        return self
+
+
+class FactSource(Model):
+    """One page (or a prefecture's answer) that states a fact."""
+
+    title: Line                            # who published it, and the page: 神奈川県「かならいん」
+    url: WebUrl | None = None
+    as_of: PartialDate | None = None       # the date the page itself states
+    retrieved: PartialDate | None = None   # when a page that states no date was read
+    answer: IsoDate | None = None          # a prefecture's answer: dated by itself, no page
+    quote: Quotation | None = None         # the line that states the fact, at most 80 characters
+
+    @model_validator(mode='after')
+    def _one_kind(self) -> FactSource:
+        if self.answer is not None and (self.url or self.as_of or self.retrieved):
+            raise ValueError('a prefecture\'s answer has no page: no url, as_of or retrieved')
+        return self
+
+    @property
+    def dated(self) -> str | None:
+        return self.as_of or (self.answer.isoformat() if self.answer else None)
+
+
+class ServiceFact(Model):
+    """A fact that a text of the leaflet or the card states (its claim id is its key)."""
+
+    kind: FactKind
+    statement: Text                        # what the sources support, in our words
+    status: FactStatus
+    status_note: Text | None = None
+    sources: list[FactSource] = Field(min_length=1)
+    languages: list[Line] = []             # for a fact of which languages a service answers in
+
+    @model_validator(mode='after')
+    def _check_sources(self) -> ServiceFact:
+        _check_dating('fact', self.status, None, self.dated, None, self.status_note)
+        return self
+
+    @property
+    def dated(self) -> str | None:
+        """The newest date a source states: the fact is as fresh as its freshest source."""
+        dates = [source.dated for source in self.sources if source.dated]
+        return max(dates, key=partial_date_end) if dates else None
+
+
+class FactsFile(Model):
+    """facts/services.yaml: the service facts, by claim id."""
+
+    facts: dict[ClaimId, ServiceFact]
 
 
 # --- Translations -------------------------------------------------------------------------

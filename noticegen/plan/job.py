@@ -106,9 +106,11 @@ class PlanContext:
         return file_stem(prefecture)
 
     def data_inputs(self, prefecture: PrefectureData) -> tuple[str, ...]:
-        """A prefecture's file and the national data printed beside it."""
+        """A prefecture's file, the national data printed beside it, and facts/ (which
+        judges what prints)."""
         national = self.project.national_source
-        return (prefecture.source.path, *((national.path,) if national else ()))
+        return (prefecture.source.path, *((national.path,) if national else ()),
+                *self.project.facts_paths)
 
     def make(self, kind, output: str, inputs: tuple[str, ...] = (), *, lang: str = 'ja',
              **fields) -> Job:
