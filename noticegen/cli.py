@@ -10,6 +10,8 @@ import click
 from . import __version__
 from .errors import NoticegenError, UsageError, ValidationFailed, plural
 from .layout import PREFECTURES
+
+NATIONAL_FILE = 'national.yaml'
 from .options import Options
 
 EXIT_CODES = """\b
@@ -150,8 +152,11 @@ def _report_warnings(warnings, options: Options, data_in_full: bool) -> None:
     A build prints its data-quality warnings as one count unless -v (validate lists
     them); every other warning is printed in full.
     """
-    data = [w for w in warnings if w.path.startswith(PREFECTURES)]
-    others = [w for w in warnings if not w.path.startswith(PREFECTURES)]
+    # A prefecture file's warnings are counted; those on the national data (a stale #8891,
+    # an old as-of date) concern every document and are always printed in full.
+    data = [w for w in warnings if w.path.startswith(PREFECTURES)
+            and not w.path.endswith(NATIONAL_FILE)]
+    others = [w for w in warnings if w not in data]
     if options.verbosity >= 0:
         for item in others + (data if data_in_full or options.verbosity > 0 else []):
             click.echo(str(item), err=True)
