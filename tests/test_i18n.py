@@ -100,14 +100,15 @@ def test_dates_and_names_follow_the_language(all_languages):
     def text(lang):
         path = all_languages / NOTICE / 'cards' / f'{STEMS["14"]}.{lang}.pdf'
         return pypdf.PdfReader(path).pages[0].extract_text().replace('\n', ' ')
-    assert '令和8年11月' in text('ja').replace(' ', '')
-    assert 'November 2026' in text('en')
-    assert '2026年11月' in text('ja-easy').replace(' ', '')     # easy Japanese: Western year
+    # The oldest source date of what Kanagawa's card prints: its center's page, 2024-01-18.
+    assert '連絡先は令和6年1月時点の情報です' in text('ja').replace(' ', '')
+    assert 'Contact details are as of January 2024' in text('en')
+    assert '2024年1月' in text('ja-easy').replace(' ', '')     # easy Japanese: Western year
     # Thai SARA AM (ำ) and SARA AA (า) share a glyph in the font, so the PDF's text layer
     # cannot tell them apart (a WeasyPrint ToUnicode limit): compare with both folded.
     def fold(value: str) -> str:
         return unicodedata.normalize('NFKC', value).replace('\u0e4d', '').replace('\u0e33', '\u0e32')
-    assert fold('พฤศจิกายน 2026') in fold(text('th'))
+    assert fold('มกราคม 2024') in fold(text('th'))
     assert 'Kanagawa (神奈川県)' in text('en')                 # standard romanisation
     assert '神奈川県' in text('ja') and 'Kanagawa' not in text('ja')
     assert '24 hours a day, every day of the year' in text('en')  # 24時間365日: translated

@@ -75,7 +75,7 @@ def test_leaflet_pages_numbers_and_sizes(full_build, code):
         for number in withheld:
             assert number not in text.replace(' ', '')
         assert prefecture.name in text
-        assert '令和8年11月現在' in text
+        assert f'連絡先は{printed_date(code)}時点の情報です' in text.replace('\n', '')
 
 
 def test_unverified_and_disputed_numbers_never_appear_anywhere(full_build):
@@ -92,6 +92,15 @@ def test_national_number_keeps_its_grouping(full_build):
     with pdfplumber.open(leaflet_path(full_build, '13')) as pdf:
         text = pdf.pages[1].extract_text().replace(' ', '')
     assert '0120-8891-77' in text and '0120-889-177' not in text
+
+
+def printed_date(code: str, lang: str = 'ja') -> str:
+    """The oldest source date of what the leaflet of ``code`` prints, as it is printed."""
+    from noticegen.model.facts import as_of_date, national_printing, oldest
+    from noticegen.model.localize import date_text
+    judge = PROJECT.judge(as_of_date(PROJECT.national.valid_as_of))
+    facts = printed(code).facts + national_printing(PROJECT.national, judge)[1]
+    return date_text(oldest(facts).dated, lang)
 
 
 QR_PREFECTURES = [code for code in PREFECTURES if any(c.url for c in printed(code).centers)]

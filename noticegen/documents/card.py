@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from ..errors import warning
-from ..model.facts import printing
+from ..model.facts import national_printing, oldest, printing
 from ..model.languages import LANGUAGES
-from ..model.localize import month_text, prefecture_name
-from ..model.schema import CARD_FIELDS, partial_date_start
+from ..model.localize import date_text, prefecture_name
+from ..model.schema import CARD_FIELDS
 from ..plan.registry import DocumentKind, register
 from .centers import center_views, sns_hours
 
@@ -51,17 +51,19 @@ class Card(DocumentKind):
         prefecture = job.prefecture.prefecture
         lang = job.lang
         text, _ = project.card(lang)
-        created = partial_date_start(national.valid_as_of).isoformat()
         catalog = context.renderer.use_language(lang)
+        judge = project.judge(job.as_of)
+        printed = printing(prefecture, judge)
+        shown, national_facts = national_printing(national, judge)
+        first = oldest(printed.facts + national_facts)
         return context.renderer.html(
             self.template, lang, card=text, language=LANGUAGES[lang],
             reviewed=project.is_reviewed(lang), national=national,
             prefecture_label=prefecture_name(prefecture, lang),
-            centers=center_views(printing(prefecture, project.judge(job.as_of)), lang,
-                                 catalog.gettext),
+            centers=center_views(printed, lang, catalog.gettext), shown=shown,
             sns_hours=sns_hours(national, lang, catalog.gettext),
-            as_of_text=month_text(national.valid_as_of, lang),
-            created=f'{created}T00:00:00+09:00')
+            as_of_text=date_text(first.dated, lang),
+            created=f'{job.as_of.isoformat()}T00:00:00+09:00')
 
     def translation_warnings(self, project, lang):
         if lang not in project.cards or not project.cards[lang][0].missing:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ..model.facts import printing
+from ..model.facts import national_printing, oldest, printing
 from ..model.languages import LANGUAGES
-from ..model.localize import month_text, prefecture_name
+from ..model.localize import date_text, prefecture_name
 from ..model.numbering import attachment_label
 from ..model.schema import LeafletAttachment
 from ..plan.registry import DocumentKind, register
@@ -77,15 +77,18 @@ class Leaflet(DocumentKind):
             reviewed = texts.translation.reviewed
             label = catalog.gettext('Attachment %(number)s') % {'number': attachment.number}
             title = f'{label} {texts.title} ({prefecture_name(prefecture, lang)})'
-        printed = printing(prefecture, context.project.judge(job.as_of))
+        judge = context.project.judge(job.as_of)
+        printed = printing(prefecture, judge)
+        shown, national_facts = national_printing(national, judge)
+        first = oldest(printed.facts + national_facts)
         return context.renderer.html(
             self.template, lang, notice=notice, language=LANGUAGES[lang], doc_title=title,
             label=label, front=texts.front, back=texts.back, reviewed=reviewed,
             national=national, prefecture_label=prefecture_name(prefecture, lang),
             has_direct_number=printed.has_direct_number,
             centers=center_views(printed, lang, catalog.gettext),
-            sns_hours=sns_hours(national, lang, catalog.gettext),
-            as_of_text=month_text(national.valid_as_of, lang, notice.style.digits))
+            sns_hours=sns_hours(national, lang, catalog.gettext), shown=shown,
+            as_of_text=date_text(first.dated, lang, notice.style.digits))
 
     def coverage(self, project, lang):
         from ..check.i18n import Coverage

@@ -213,6 +213,20 @@ NATIONAL_CLAIMS = {'short-dial': 'short_dial', 'hikari-denwa': 'hikari_denwa',
                    'night-holiday': 'night_holiday_call_center', 'sns': 'sns'}
 
 
+def national_printing(national: NationalData, judge: Judge) -> tuple[dict[str, bool],
+                                                                      list[PrintedFact]]:
+    """Which national entries print, and their facts: the two numbers always (a stale one
+    is a warning, never a gap on the page), the services only while confirmed and fresh."""
+    shown, facts = {}, []
+    for name, verdict in national_verdicts(national, judge).items():
+        entry = getattr(national, name)
+        shown[name] = name in ALWAYS_PRINTED or verdict.printable
+        if shown[name]:
+            value = getattr(entry, 'number', None) or getattr(entry, 'name', '')
+            facts.append(PrintedFact(name, value, entry.as_of, entry.source))
+    return shown, facts
+
+
 def national_verdicts(national: NationalData, judge: Judge) -> dict[str, Verdict]:
     """Each national entry's verdict (numbers for the two dials, service for the others)."""
     verdicts = {}
