@@ -174,19 +174,19 @@ def test_missing_strings_fall_back_to_english_and_are_reported(tmp_path):
                   encoding='utf-8')
     card = root / 'cards' / 'patient-card.ko.yaml'
     text = card.read_text(encoding='utf-8')
-    card.write_text(re.sub(r'\nnight_holiday: [^\n]*', '', text), encoding='utf-8')
+    card.write_text(re.sub(r'\nsns_lead: [^\n]*', '', text), encoding='utf-8')
     out = tmp_path / 'dist'
     result = run_cli('build', '--out', str(out), '-p', '14', '--lang', 'ko', root=root)
     assert result.returncode == 0, result.stderr
-    assert 'warning: ko: card text falls back to English for: night_holiday' in result.stderr
+    assert 'warning: ko: card text falls back to English for: sns_lead' in result.stderr
     assert "warning: ko: 1 template string falls back to English: '24 hours a day, every day" \
         in result.stderr
     printed = pypdf.PdfReader(out / NOTICE / 'cards' / '14-kanagawa.ko.pdf').pages[0].extract_text()
-    assert 'night and holiday call center' in printed             # the English text
+    assert 'Chat consultation by the Cabinet Office' in printed    # the English text
     assert '24 hours a day, every day of the year' in printed    # the English template string
     report = run_cli('i18n', root=root).stdout
     assert re.search(r'ko\s+templates\s+5/6\s+83%.*missing: 24 hours a day, every day', report)
-    assert re.search(r'ko\s+card\s+13/14\s+93%\s+unreviewed.*missing: night_holiday', report)
+    assert re.search(r'ko\s+card\s+16/17\s+94%\s+unreviewed.*missing: sns_lead', report)
 
 
 def test_a_language_without_a_font_for_its_script_is_refused(tmp_path):

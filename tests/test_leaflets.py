@@ -95,12 +95,19 @@ def test_national_number_keeps_its_grouping(full_build):
 
 
 def printed_date(code: str, lang: str = 'ja') -> str:
-    """The oldest source date of what the leaflet of ``code`` prints, as it is printed."""
-    from noticegen.model.facts import as_of_date, national_printing, oldest
+    """The oldest source date of the contact facts the leaflet of ``code`` prints."""
+    from noticegen.model.claims import printed_claims
+    from noticegen.model.facts import (as_of_date, claim_facts, claim_verdicts, contact_date,
+                                       national_printing)
     from noticegen.model.localize import date_text
     judge = PROJECT.judge(as_of_date(PROJECT.national.valid_as_of))
-    facts = printed(code).facts + national_printing(PROJECT.national, judge)[1]
-    return date_text(oldest(facts).dated, lang)
+    verdicts = claim_verdicts(PROJECT.national, PROJECT.facts, judge)
+    leaflet = PROJECT.notices[0].attachments[0]
+    claims = [claim for part in (leaflet.front, leaflet.back)
+              for claim in printed_claims(part, lambda c: verdicts[c].printable)]
+    first = contact_date(printed(code).facts + national_printing(PROJECT.national, judge)[1],
+                         claim_facts(claims, PROJECT.national, PROJECT.facts), PROJECT.facts)
+    return date_text(first.dated, lang)
 
 
 QR_PREFECTURES = [code for code in PREFECTURES if any(c.url for c in printed(code).centers)]

@@ -79,6 +79,8 @@ def report(project: Project, as_of: date | None = None,
             if code not in project.prefectures:
                 warnings.append(warning(f'{folder}/', 1, 1, f'{code} {name}: no data file'))
     warnings += national_warnings(project, judge, everything=prefectures is None)
+    if prefectures is None:
+        warnings += claim_warnings(project, judge)
     selected = {code: data for code, data in project.prefectures.items()
                 if prefectures is None or code in prefectures}
     for code, data in selected.items():
@@ -130,4 +132,48 @@ def national_warnings(project: Project, judge: Judge, everything: bool) -> list[
             found.append(warning(source.path, line, col, (
                 f'{format_loc(loc)}: {entry.name} is {_why(verdict)}; not printed, nor the '
                 f'texts that state it')))
+    return found
+
+
+def claimed_texts(project: Project) -> dict[str, list[str]]:
+    """Which texts (file: field) claim each fact."""
+    from ..model.claims import claims_of
+    from ..model.schema import LeafletAttachment
+    found: dict[str, list[str]] = {}
+    parts = []
+    for notice_set in project.notices:
+        for attachment, source in zip(notice_set.attachments, notice_set.attachment_sources):
+            if isinstance(attachment, LeafletAttachment):
+                parts += [(source.path, attachment.front, ('front',)),
+                          (source.path, attachment.back, ('back',))]
+    if 'ja' in project.cards:
+        card, source = project.cards['ja']
+        parts.append((source.path, card, ()))
+    for path, part, at in parts:
+        for loc, value in claims_of(part).items():
+            found.setdefault(value.claim, []).append(f'{path}: {format_loc(at + loc)}')
+    return found
+
+
+def claim_warnings(project: Project, judge: Judge) -> list[SourceError]:
+    """Each fact of facts/ that a text claims but that does not print: those texts are
+    left out of every leaflet and card until the fact is confirmed and fresh."""
+    if project.facts is None or project.facts_source is None:
+        return []
+    source = project.facts_source
+    claimed = claimed_texts(project)
+    found = []
+    for claim, fact in project.facts.facts.items():
+        if claim not in claimed:
+            continue
+        verdict = judge(fact.kind, fact.status, fact.dated)
+        if verdict.printable:
+            continue
+        texts = claimed[claim]
+        more = f' and {len(texts) - 1} more' if len(texts) > 1 else ''
+        why = (f'{verdict.status}: {shorten(fact.status_note or "")}'
+               if verdict.status != 'confirmed' else _why(verdict))
+        line, col = source.where(('facts', claim))
+        found.append(warning(source.path, line, col, (
+            f'facts.{claim}: {why}; left out: {texts[0]}{more}')))
     return found

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from ..errors import warning
-from ..model.facts import national_printing, oldest, printing
 from ..model.languages import LANGUAGES
 from ..model.localize import date_text, prefecture_name
 from ..model.schema import CARD_FIELDS
 from ..plan.registry import DocumentKind, register
 from .centers import center_views, sns_hours
+from .texts import resolve_texts
 
 
 @register
@@ -51,18 +51,17 @@ class Card(DocumentKind):
         prefecture = job.prefecture.prefecture
         lang = job.lang
         text, _ = project.card(lang)
+        source, _ = project.cards['ja']
         catalog = context.renderer.use_language(lang)
-        judge = project.judge(job.as_of)
-        printed = printing(prefecture, judge)
-        shown, national_facts = national_printing(national, judge)
-        first = oldest(printed.facts + national_facts)
+        resolved = resolve_texts(project, prefecture, job.as_of, {'card': source},
+                                 {'card': text} if lang != 'ja' else {})
         return context.renderer.html(
-            self.template, lang, card=text, language=LANGUAGES[lang],
+            self.template, lang, card=resolved.texts['card'], language=LANGUAGES[lang],
             reviewed=project.is_reviewed(lang), national=national,
             prefecture_label=prefecture_name(prefecture, lang),
-            centers=center_views(printed, lang, catalog.gettext), shown=shown,
-            sns_hours=sns_hours(national, lang, catalog.gettext),
-            as_of_text=date_text(first.dated, lang),
+            centers=center_views(resolved.printed, lang, catalog.gettext),
+            shown=resolved.shown, sns_hours=sns_hours(national, lang, catalog.gettext),
+            as_of_text=date_text(resolved.dated, lang),
             created=f'{job.as_of.isoformat()}T00:00:00+09:00')
 
     def translation_warnings(self, project, lang):

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from ..model.facts import national_printing, oldest, printing
 from ..model.languages import LANGUAGES
 from ..model.localize import date_text, prefecture_name
 from ..model.numbering import attachment_label
 from ..model.schema import LeafletAttachment
 from ..plan.registry import DocumentKind, register
 from .centers import center_views, sns_hours
+from .texts import resolve_texts
 
 
 def leaflets(notice_set):
@@ -69,26 +69,27 @@ class Leaflet(DocumentKind):
         attachment, lang = job.attachment, job.lang
         catalog = context.renderer.use_language(lang)
         if lang == 'ja':
-            texts, reviewed = attachment, True
+            translated, reviewed = None, True
             label = attachment_label(notice, attachment.number)
             title = f'{label} {attachment.title}（{prefecture.name}）'
         else:
-            texts, _ = job.notice.translations[attachment.number][lang]
-            reviewed = texts.translation.reviewed
+            translated, _ = job.notice.translations[attachment.number][lang]
+            reviewed = translated.translation.reviewed
             label = catalog.gettext('Attachment %(number)s') % {'number': attachment.number}
-            title = f'{label} {texts.title} ({prefecture_name(prefecture, lang)})'
-        judge = context.project.judge(job.as_of)
-        printed = printing(prefecture, judge)
-        shown, national_facts = national_printing(national, judge)
-        first = oldest(printed.facts + national_facts)
+            title = f'{label} {translated.title} ({prefecture_name(prefecture, lang)})'
+        resolved = resolve_texts(
+            context.project, prefecture, job.as_of,
+            {'front': attachment.front, 'back': attachment.back},
+            {'front': translated.front, 'back': translated.back} if translated else {})
         return context.renderer.html(
             self.template, lang, notice=notice, language=LANGUAGES[lang], doc_title=title,
-            label=label, front=texts.front, back=texts.back, reviewed=reviewed,
-            national=national, prefecture_label=prefecture_name(prefecture, lang),
-            has_direct_number=printed.has_direct_number,
-            centers=center_views(printed, lang, catalog.gettext),
-            sns_hours=sns_hours(national, lang, catalog.gettext), shown=shown,
-            as_of_text=date_text(first.dated, lang, notice.style.digits))
+            label=label, front=resolved.texts['front'], back=resolved.texts['back'],
+            reviewed=reviewed, national=national,
+            prefecture_label=prefecture_name(prefecture, lang),
+            has_direct_number=resolved.printed.has_direct_number,
+            centers=center_views(resolved.printed, lang, catalog.gettext),
+            sns_hours=sns_hours(national, lang, catalog.gettext), shown=resolved.shown,
+            as_of_text=date_text(resolved.dated, lang, notice.style.digits))
 
     def coverage(self, project, lang):
         from ..check.i18n import Coverage

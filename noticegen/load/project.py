@@ -257,6 +257,7 @@ def load_project(root: Path = ROOT) -> Project:
     _load_prefectures(project, errors)
     _load_facts(project, errors)
     _load_cards(project, errors)
+    _check_claims(project, list(by_id.values()), errors)
     if errors:
         raise ValidationFailed(errors)
     project.notices = sorted(by_id.values(), key=lambda n: n.notice.id)
@@ -345,6 +346,78 @@ def _load_facts(project: Project, errors: list[SourceError]) -> None:
         errors.append(SourceError(project.relative(folder / 'limits.yaml'), 1, 1,
                                   'missing: how old each kind of fact may be before it stops '
                                   'printing (stale_after_years)'))
+
+
+def _check_claims(project: Project, notice_sets: list[NoticeSet],
+                  errors: list[SourceError]) -> None:
+    """Every text of a leaflet's or card's source carries a known claim; translations carry
+    the text only, and have no field their source lacks."""
+    from ..model.claims import stated_facts, text_fields
+    from ..model.facts import NATIONAL_CLAIMS
+    from ..model.schema import NO_CLAIM, Claimed, LeafletAttachment
+    known = {NO_CLAIM, *NATIONAL_CLAIMS, *(project.facts.facts if project.facts else ())}
+    facts_failed = project.facts is None and project.facts_source is not None
+
+    def no_fact(source: Source, loc: tuple, text: str, lang: str) -> None:
+        stated = stated_facts(text, lang)
+        if stated:
+            errors.append(source.error(loc, (
+                f'this text claims no fact (claim: none) but holds {stated}: give it the '
+                f'claim of the fact it states, or say it without the fact')))
+
+    def check_source(source: Source, fields, lang: str = 'ja') -> dict[tuple, str]:
+        places = {}
+        for loc, value in fields:
+            places[loc] = value.claim if isinstance(value, Claimed) else None
+            if isinstance(value, Claimed) and value.claim == NO_CLAIM:
+                no_fact(source, loc + ('text',), value.text, lang)
+            if not isinstance(value, Claimed):
+                errors.append(source.error(loc, (
+                    'give this text the fact it states: {text: ..., claim: ID} with an id of '
+                    'facts/services.yaml or of the national data, or claim: none with a '
+                    'reason')))
+            elif value.claim not in known and not facts_failed:
+                errors.append(source.error(loc + ('claim',), (
+                    f'{value.claim!r} is not a fact of facts/services.yaml or of the national '
+                    f'data')))
+        return places
+
+    def check_translation(source: Source, fields, places: dict[tuple, str], lang: str,
+                          every: bool) -> None:
+        seen = set()
+        for loc, value in fields:
+            seen.add(loc)
+            if isinstance(value, Claimed):
+                errors.append(source.error(loc + ('claim',), (
+                    'a translation shares its source\'s claims, by key: write the text only')))
+            elif loc not in places:
+                errors.append(source.error(loc, 'the source has no such text to translate'))
+            elif places[loc] == NO_CLAIM:
+                no_fact(source, loc, value, lang)
+        if every:
+            for loc in sorted(set(places) - seen, key=str):
+                errors.append(source.error(loc[:-1], (
+                    f'translations share the source\'s fields: missing the text of '
+                    f'{".".join(map(str, loc))}')))
+
+    for notice_set in notice_sets:
+        for attachment, source in zip(notice_set.attachments, notice_set.attachment_sources):
+            if not isinstance(attachment, LeafletAttachment):
+                continue
+            places = check_source(source, [*text_fields(attachment.front, ('front',)),
+                                           *text_fields(attachment.back, ('back',))])
+            for lang, (translation, translated) in notice_set.translations.get(
+                    attachment.number, {}).items():
+                check_translation(translated, [*text_fields(translation.front, ('front',)),
+                                               *text_fields(translation.back, ('back',))],
+                                  places, lang, every=True)
+    if 'ja' in project.cards:
+        card, source = project.cards['ja']
+        places = check_source(source, text_fields(card))
+        for lang, (translation, translated) in project.cards.items():
+            if lang != 'ja':
+                check_translation(translated, text_fields(translation), places, lang,
+                                  every=False)
 
 
 def _language_of(path: Path) -> str | None:

@@ -254,3 +254,28 @@ def oldest(facts: list[PrintedFact]) -> PrintedFact | None:
     dated = [fact for fact in facts if fact.dated]
     return min(dated, key=lambda fact: (partial_date_start(fact.dated), fact.dated),
                default=None)
+
+
+# The kinds of fact that are contact details: what 「連絡先は…時点の情報です」 speaks of. Policy
+# and clinical statements are not contact details; they have their own sources and limits.
+CONTACT_KINDS = ('number', 'hours', 'name', 'url', 'address', 'service')
+
+
+def claim_facts(claims: list[str], national: NationalData, facts: FactsFile | None
+                ) -> list[PrintedFact]:
+    """The facts that printed claims state (the national ones are counted already)."""
+    found = []
+    for claim in claims:
+        fact = facts.facts.get(claim) if facts else None
+        if fact is not None and fact.dated:
+            found.append(PrintedFact(claim, fact.statement, fact.dated,
+                                     '; '.join(source.title for source in fact.sources)))
+    return found
+
+
+def contact_date(printed: list[PrintedFact], claims: list[PrintedFact],
+                 facts: FactsFile | None) -> PrintedFact | None:
+    """The oldest source date among the contact facts a document prints."""
+    kinds = {claim: fact.kind for claim, fact in (facts.facts.items() if facts else ())}
+    contact = [fact for fact in claims if kinds.get(fact.what) in CONTACT_KINDS]
+    return oldest(printed + contact)

@@ -66,6 +66,36 @@ class Model(BaseModel):
     model_config = ConfigDict(strict=True, extra='forbid', frozen=True)
 
 
+# A claim id: the key of a fact in facts/services.yaml (or of the national data), or 'none'.
+ClaimId = Annotated[str, Field(pattern=r'^[a-z0-9]+(?:[.-][a-z0-9]+)*$')]
+NO_CLAIM = 'none'
+
+
+class Claimed(Model):
+    """A text of the leaflet or the card with the one fact it states: a claim id, or
+    ``claim: none`` with the reason it states none (a heading, an instruction). A text whose
+    fact does not print (unconfirmed, stale) is left out. Translations share the claims of
+    their source's fields, by key: they hold the text only."""
+
+    text: Text
+    claim: ClaimId
+    reason: Line | None = None
+
+    @model_validator(mode='after')
+    def _reason_for_none(self) -> Claimed:
+        if self.claim == NO_CLAIM and not self.reason:
+            raise ValueError('claim: none needs a reason: why the text states no fact '
+                             '(a heading, an instruction)')
+        if self.claim != NO_CLAIM and self.reason:
+            raise ValueError(f'reason explains claim: none; the claim {self.claim!r} is the '
+                             f'reason itself')
+        return self
+
+
+# A text field: with its claim in a source, the text alone in a translation.
+Said = Claimed | Text
+
+
 class Style(Model):
     """How generated parts look: numeral width, item markers, labels."""
 
@@ -168,32 +198,34 @@ class AttachmentSource(Model):
 class Section(Model):
     """A headed block of an attachment: paragraphs, then bullets."""
 
-    heading: Line
-    paragraphs: list[Text] = []
-    bullets: list[Text] = []
-    note: Text | None = None
+    heading: Said
+    paragraphs: list[Said] = []
+    bullets: list[Said] = []
+    note: Said | None = None
 
 
 class LeafletFront(Model):
     """The front page of the leaflet: the same for every prefecture."""
 
-    title: Text
-    lead: list[Text] = Field(min_length=1)
+    title: Said
+    lead: list[Said] = Field(min_length=1)
     sections: list[Section] = Field(min_length=1)
 
 
 class LeafletBack(Model):
     """The fixed wording of the back page; numbers come from prefectures/."""
 
-    heading: Line                      # {prefecture} is replaced by the prefecture's name
-    no_number: Text                    # shown where a center has no printable number
-    fallback: Text                     # shown where the prefecture has no printable number
-    short_dial_lead: Text
-    hikari_lead: Text
-    night_holiday: Text
-    sns_lead: Text
-    as_of: Line                        # {date} is replaced by 令和X年X月
-    sources_note: Text
+    heading: Said                      # {prefecture} is replaced by the prefecture's name
+    no_number: Said                    # shown where a center has no printable number
+    fallback: Said                     # shown where the prefecture has no printable number
+    short_dial_lead: Said              # what #8891 reaches
+    short_dial_cost: Said              # what a call to #8891 costs
+    ip_phones: Said                    # the IP-phone caveat
+    hikari_lead: Said
+    night_holiday: Said
+    sns_lead: Said
+    as_of: Said                        # {date}: the oldest source date of what prints
+    sources_note: Said
 
 
 class Fact(Model):
@@ -542,7 +574,6 @@ class NationalData(Model):
 FactKind = Literal['number', 'hours', 'name', 'url', 'address', 'postage', 'service', 'policy',
                    'clinical']
 FACT_KINDS: tuple[str, ...] = FactKind.__args__
-ClaimId = Annotated[str, Field(pattern=r'^[a-z0-9]+(?:[.-][a-z0-9]+)*$')]
 Quotation = Annotated[str, AfterValidator(_non_blank), Field(max_length=80)]
 
 
@@ -635,31 +666,36 @@ class LeafletTranslation(Model):
     back: LeafletBack
 
 
-CARD_FIELDS = ('title', 'intro', 'confidential', 'short_dial_lead', 'short_dial_note',
-               'hikari_lead', 'centers_heading', 'no_number', 'night_holiday', 'sns_lead',
-               'abroad', 'as_of', 'hours_in_japanese', 'unreviewed')
+CARD_FIELDS = ('title', 'intro', 'no_police_report', 'short_dial_lead', 'short_dial_cost',
+               'ip_phones', 'short_dial_languages', 'hikari_lead', 'centers_heading',
+               'no_number', 'night_holiday', 'sns_lead', 'sns_languages', 'abroad', 'as_of',
+               'hours_in_japanese', 'unreviewed')
 
 
 class CardText(Model):
-    """The patient card's text in one language. The Japanese source has every field; a
-    translation may lack some, which then fall back to English, with a warning."""
+    """The patient card's text in one language. The Japanese source has every field, each
+    with its claim; a translation may lack some, which then fall back to English, with a
+    warning."""
 
     lang: Line
     translation: Translation | None = None    # None only for the Japanese source
-    title: Text | None = None
-    intro: Text | None = None
-    confidential: Text | None = None
-    short_dial_lead: Text | None = None
-    short_dial_note: Text | None = None       # that #8891 works only from a phone in Japan
-    hikari_lead: Text | None = None
-    centers_heading: Text | None = None       # {prefecture}
-    no_number: Text | None = None
-    night_holiday: Text | None = None
-    sns_lead: Text | None = None
-    abroad: Text | None = None                # introduces the +81 forms
-    as_of: Text | None = None                 # {date}
-    hours_in_japanese: Text | None = None     # a note beside hours printed in Japanese
-    unreviewed: Text | None = None            # the mark on an unreviewed card
+    title: Said | None = None
+    intro: Said | None = None                 # what the centers do
+    no_police_report: Said | None = None      # no police report is needed to consult
+    short_dial_lead: Said | None = None       # what #8891 reaches
+    short_dial_cost: Said | None = None       # what a call to #8891 costs
+    ip_phones: Said | None = None             # some IP phones cannot reach #8891
+    short_dial_languages: Said | None = None  # the languages #8891 and the centers answer in
+    hikari_lead: Said | None = None
+    centers_heading: Said | None = None       # {prefecture}
+    no_number: Said | None = None
+    night_holiday: Said | None = None
+    sns_lead: Said | None = None
+    sns_languages: Said | None = None         # the languages Cure time answers in
+    abroad: Said | None = None                # introduces the +81 forms
+    as_of: Said | None = None                 # {date}
+    hours_in_japanese: Said | None = None     # a note beside hours printed in Japanese
+    unreviewed: Said | None = None            # the mark on an unreviewed card
 
     @property
     def missing(self) -> list[str]:
