@@ -112,7 +112,11 @@ def test_dates_and_names_follow_the_language(all_languages):
     assert 'Kanagawa (神奈川県)' in text('en')                 # standard romanisation
     assert '神奈川県' in text('ja') and 'Kanagawa' not in text('ja')
     assert '24 hours a day, every day of the year' in text('en')  # 24時間365日: translated
-    assert 'hours in Japanese' in text('en')   # hours that carry details: kept in Japanese
+    # The labels and the other hours come from prefectures/labels.en.yaml: a reader can tell
+    # the Tuesday-only line for men and LGBTs from the main 24-hour line.
+    assert 'Line for male and LGBTs victims' in text('en')
+    assert 'Tuesdays 16:00–20:00' in text('en') and 'hours in Japanese' not in text('en')
+    assert '男性及びLGBTs被害者のための専門相談ダイヤル' not in text('en').replace(' ', '')
 
 
 def test_unreviewed_cards_carry_the_mark(all_languages):
@@ -186,7 +190,7 @@ def test_missing_strings_fall_back_to_english_and_are_reported(tmp_path):
     assert '24 hours a day, every day of the year' in printed    # the English template string
     report = run_cli('i18n', root=root).stdout
     assert re.search(r'ko\s+templates\s+5/6\s+83%.*missing: 24 hours a day, every day', report)
-    assert re.search(r'ko\s+card\s+16/17\s+94%\s+unreviewed.*missing: sns_lead', report)
+    assert re.search(r'ko\s+card\s+17/18\s+94%\s+unreviewed.*missing: sns_lead', report)
 
 
 def test_a_language_without_a_font_for_its_script_is_refused(tmp_path):

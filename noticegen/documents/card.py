@@ -7,7 +7,7 @@ from ..model.languages import LANGUAGES
 from ..model.localize import date_text, prefecture_name
 from ..model.schema import CARD_FIELDS
 from ..plan.registry import DocumentKind, register
-from .centers import center_views, sns_hours
+from .centers import center_views, label_translations, labels_reviewed, sns_hours
 from .texts import resolve_texts
 
 
@@ -35,10 +35,11 @@ class Card(DocumentKind):
                 if lang in project.cards:
                     # A missing field falls back to the English card: both shape it.
                     texts = tuple(project.cards[code][1].path
-                                  for code in dict.fromkeys((lang, 'en')))
+                                  for code in dict.fromkeys(('ja', lang, 'en')))
                     yield context.make(
                         self, f'{context.base}/cards/{context.stem(prefecture)}.{lang}.pdf',
-                        (*texts, *context.data_inputs(prefecture)), lang=lang,
+                        (*texts, *context.data_inputs(prefecture), *project.label_paths(lang)),
+                        lang=lang,
                         prefecture=prefecture, as_of=context.as_of)
 
     def describe(self, job):
@@ -57,9 +58,10 @@ class Card(DocumentKind):
                                  {'card': text} if lang != 'ja' else {})
         return context.renderer.html(
             self.template, lang, card=resolved.texts['card'], language=LANGUAGES[lang],
-            reviewed=project.is_reviewed(lang), national=national,
-            prefecture_label=prefecture_name(prefecture, lang),
-            centers=center_views(resolved.printed, lang, catalog.gettext),
+            reviewed=project.is_reviewed(lang) and labels_reviewed(project, lang),
+            national=national, prefecture_label=prefecture_name(prefecture, lang),
+            centers=center_views(resolved.printed, lang, catalog.gettext,
+                                 label_translations(project, lang)),
             shown=resolved.shown, sns_hours=sns_hours(national, lang, catalog.gettext),
             as_of_text=date_text(resolved.dated, lang),
             created=f'{job.as_of.isoformat()}T00:00:00+09:00')

@@ -7,7 +7,7 @@ from ..model.localize import date_text, prefecture_name
 from ..model.numbering import attachment_label
 from ..model.schema import LeafletAttachment
 from ..plan.registry import DocumentKind, register
-from .centers import center_views, sns_hours
+from .centers import center_views, label_translations, labels_reviewed, sns_hours
 from .texts import resolve_texts
 
 
@@ -52,7 +52,8 @@ class Leaflet(DocumentKind):
                 for lang, (_, translation) in sorted(translations.items()):
                     if lang in context.langs:
                         yield context.make(self, f'{context.base}/leaflets/{stem}.{lang}.pdf',
-                                           (*inputs, translation.path), lang=lang,
+                                           (*inputs, translation.path,
+                                            *context.project.label_paths(lang)), lang=lang,
                                            attachment=attachment, prefecture=prefecture,
                                            as_of=context.as_of)
 
@@ -74,7 +75,8 @@ class Leaflet(DocumentKind):
             title = f'{label} {attachment.title}（{prefecture.name}）'
         else:
             translated, _ = job.notice.translations[attachment.number][lang]
-            reviewed = translated.translation.reviewed
+            reviewed = (translated.translation.reviewed
+                        and labels_reviewed(context.project, lang))
             label = catalog.gettext('Attachment %(number)s') % {'number': attachment.number}
             title = f'{label} {translated.title} ({prefecture_name(prefecture, lang)})'
         resolved = resolve_texts(
@@ -87,7 +89,8 @@ class Leaflet(DocumentKind):
             reviewed=reviewed, national=national,
             prefecture_label=prefecture_name(prefecture, lang),
             has_direct_number=resolved.printed.has_direct_number,
-            centers=center_views(resolved.printed, lang, catalog.gettext),
+            centers=center_views(resolved.printed, lang, catalog.gettext,
+                                 label_translations(context.project, lang)),
             sns_hours=sns_hours(national, lang, catalog.gettext), shown=resolved.shown,
             as_of_text=date_text(resolved.dated, lang, notice.style.digits))
 

@@ -666,10 +666,37 @@ class LeafletTranslation(Model):
     back: LeafletBack
 
 
+_NUMBERS = re.compile(r'#?\d+(?::\d{2})?')
+
+
+class LabelTranslations(Model):
+    """prefectures/labels.LANG.yaml: phone labels, hours and center names in one language,
+    each keyed by its Japanese text as the prefecture data has it. When the Japanese text
+    changes, its old translation no longer matches, and the Japanese prints (with the
+    "in Japanese" note) until someone translates it again."""
+
+    lang: Line
+    translation: Translation
+    labels: dict[str, Text] = {}    # phone labels
+    hours: dict[str, Text] = {}     # hours of a shape the code does not translate
+    names: dict[str, Text] = {}     # center names; the Japanese name prints beside them
+
+    @model_validator(mode='after')
+    def _keep_the_numbers(self) -> LabelTranslations:
+        """A translation keeps every number and time of its Japanese (16:00, #8891)."""
+        for part in ('labels', 'hours', 'names'):
+            for japanese, translated in getattr(self, part).items():
+                missing = [n for n in _NUMBERS.findall(japanese) if n not in translated]
+                if missing:
+                    raise ValueError(f'{part}[{japanese!r}]: the translation drops '
+                                     f'{", ".join(missing)}')
+        return self
+
+
 CARD_FIELDS = ('title', 'intro', 'no_police_report', 'short_dial_lead', 'short_dial_cost',
                'ip_phones', 'short_dial_languages', 'hikari_lead', 'centers_heading',
                'no_number', 'night_holiday', 'sns_lead', 'sns_languages', 'abroad', 'as_of',
-               'hours_in_japanese', 'unreviewed')
+               'hours_in_japanese', 'in_japanese', 'unreviewed')
 
 
 class CardText(Model):
@@ -695,6 +722,7 @@ class CardText(Model):
     abroad: Said | None = None                # introduces the +81 forms
     as_of: Said | None = None                 # {date}
     hours_in_japanese: Said | None = None     # a note beside hours printed in Japanese
+    in_japanese: Said | None = None           # a note beside a label or name left in Japanese
     unreviewed: Said | None = None            # the mark on an unreviewed card
 
     @property
