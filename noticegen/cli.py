@@ -213,10 +213,12 @@ def validate(context, strict: bool, as_of, verbosity: int) -> None:
 
     Prints each problem as PATH:LINE:COL: error: FIELD: MESSAGE and exits 1 if
     any. Templates are compiled, and stylesheets parsed by WeasyPrint: a CSS typo
-    is a warning at its line and column. Then it reports on the prefecture data:
-    prefectures with no printable number, unverified and disputed numbers, and
-    printed facts older than 3 years (counted from the data set's date, or from
-    --as-of). Warnings are errors with --strict.
+    is a warning at its line and column. Then it reports on the facts, judged at the
+    data set's date (or --as-of): prefectures with no printable number, every fact
+    that does not print and why (unverified, disputed, undated, older than the limit
+    of facts/limits.yaml), the texts left out for it, and the coverage: which
+    prefectures print a direct number from a fresh, dated source. Warnings are errors
+    with --strict.
     """
     from .api import validate as run_validate
     options = _options(context, strict=strict, as_of=as_of, verbosity=verbosity)
@@ -226,6 +228,10 @@ def validate(context, strict: bool, as_of, verbosity: int) -> None:
         _fail(exception)
     _report_warnings(checked.warnings, options, data_in_full=True)
     project = checked.project
+    from .check.quality import coverage
+    found = coverage(project, options.as_of)
+    for line in found.lines() if found else ():
+        click.echo(line)
     sources = (sum(len(n.sources) + sum(len(t) for t in n.translations.values())
                    for n in project.notices)
                + len(project.prefectures) + (project.national is not None) + len(project.cards))

@@ -6,6 +6,7 @@ reported once, at the field that makes it so, with the reason.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from ..errors import SourceError, shorten, warning
@@ -177,3 +178,60 @@ def claim_warnings(project: Project, judge: Judge) -> list[SourceError]:
         found.append(warning(source.path, line, col, (
             f'facts.{claim}: {why}; left out: {texts[0]}{more}')))
     return found
+
+
+@dataclass
+class FactCoverage:
+    """What validate says of the data as a whole: who prints a fresh direct number, and how
+    many facts do not print, by reason."""
+
+    as_of: date
+    fresh: list[tuple[str, str, str]]       # (code, name, date of the oldest printed number)
+    without: list[str]                      # codes that print #8891 only
+    counts: dict[str, int]                  # stale, unverified, disputed, undated
+
+    def lines(self) -> list[str]:
+        total = len(self.fresh) + len(self.without)
+        numbers = ', '.join(f'{code} {name} ({dated})' for code, name, dated in self.fresh)
+        counts = ', '.join(f'{count} {reason}' for reason, count in self.counts.items())
+        return [f'coverage at {self.as_of.isoformat()}: {len(self.fresh)} of {total} '
+                f'prefectures print a direct number from a fresh, dated source'
+                + (f': {numbers}' if numbers else ''),
+                f'facts not printed: {counts} (validate lists each)']
+
+
+def coverage(project: Project, as_of: date | None = None) -> FactCoverage | None:
+    """Prefectures with a fresh direct number, and the facts that do not print, by reason
+    (prefecture data, the national data and facts/ together)."""
+    judged_at = reference_date(project, as_of)
+    if judged_at is None or project.limits is None:
+        return None
+    judge = project.judge(judged_at)
+    fresh, without = [], []
+    counts = {'stale': 0, 'unverified': 0, 'disputed': 0, 'undated': 0}
+
+    def count(verdict: Verdict) -> None:
+        if verdict.status in ('unverified', 'disputed'):
+            counts[verdict.status] += 1
+        elif verdict.status == 'confirmed' and verdict.undated:
+            counts['undated'] += 1
+        elif verdict.status == 'confirmed' and verdict.stale:
+            counts['stale'] += 1
+
+    for code, data in project.prefectures.items():
+        printed = printing(data.prefecture, judge)
+        numbers = [fact.dated for fact in printed.facts if fact.what == '電話']
+        if numbers:
+            oldest_number = min(numbers, key=lambda dated: dated)
+            fresh.append((code, data.prefecture.name, oldest_number))
+        else:
+            without.append(code)
+        for item in printed.withheld:
+            if not item.because_center:
+                count(item.verdict)
+    if project.national is not None:
+        for verdict in national_verdicts(project.national, judge).values():
+            count(verdict)
+    for fact in (project.facts.facts.values() if project.facts else ()):
+        count(judge(fact.kind, fact.status, fact.dated))
+    return FactCoverage(judged_at, fresh, without, counts)
