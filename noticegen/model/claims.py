@@ -38,8 +38,8 @@ def _day_pattern(lang: str) -> re.Pattern:
                     name = name.rstrip('.')
                     if width == 'wide' or len(name) >= (3 if name.isascii() else 2):
                         names.add(name)
-        # Latin names only as whole words; other scripts as they stand.
-        alternatives = [rf'(?<!\w){re.escape(name)}(?!\w)' if name.isascii() else re.escape(name)
+        # Latin names only as whole words (or plurals: Mondays); other scripts as they stand.
+        alternatives = [rf'(?<!\w){re.escape(name)}s?(?!\w)' if name.isascii() else re.escape(name)
                         for name in sorted(names, key=len, reverse=True)]
         _DAY_PATTERNS[lang] = re.compile('|'.join(alternatives), re.IGNORECASE)
     return _DAY_PATTERNS[lang]
