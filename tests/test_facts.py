@@ -443,7 +443,7 @@ def test_a_text_whose_fact_does_not_print_is_left_out(project, tmp_path):
 # --- Labels in the reader's language ------------------------------------------------------
 
 def test_a_label_without_translation_prints_in_japanese_with_the_note(project, tmp_path):
-    path = project / 'prefectures' / 'labels.en.yaml'
+    path = project / 'prefectures' / 'wording.en.yaml'
     text = path.read_text(encoding='utf-8')
     text = '\n'.join(line for line in text.splitlines() if not line.startswith('  毎週火曜'))
     path.write_text(text + '\n', encoding='utf-8')
@@ -456,7 +456,7 @@ def test_a_label_without_translation_prints_in_japanese_with_the_note(project, t
 
 
 def test_a_label_translation_that_drops_a_number_is_refused(project):
-    edit(project, 'prefectures/labels.en.yaml', "Tuesdays 16:00–20:00", "Tuesday evenings")
+    edit(project, 'prefectures/wording.en.yaml', "Tuesdays 16:00–20:00", "Tuesday evenings")
     result = run_cli('validate', root=project)
     assert result.returncode == 1
     assert "the translation drops 16:00, 20:00" in result.stderr, result.stderr

@@ -112,7 +112,7 @@ def test_dates_and_names_follow_the_language(all_languages):
     assert 'Kanagawa (神奈川県)' in text('en')                 # standard romanisation
     assert '神奈川県' in text('ja') and 'Kanagawa' not in text('ja')
     assert '24 hours a day, every day of the year' in text('en')  # 24時間365日: translated
-    # The labels and the other hours come from prefectures/labels.en.yaml: a reader can tell
+    # The labels and the other hours come from prefectures/wording.en.yaml: a reader can tell
     # the Tuesday-only line for men and LGBTs from the main 24-hour line.
     assert 'Line for male and LGBTs victims' in text('en')
     assert 'Tuesdays 16:00–20:00' in text('en') and 'hours in Japanese' not in text('en')

@@ -38,7 +38,7 @@ class Card(DocumentKind):
                                   for code in dict.fromkeys(('ja', lang, 'en')))
                     yield context.make(
                         self, f'{context.base}/cards/{context.stem(prefecture)}.{lang}.pdf',
-                        (*texts, *context.data_inputs(prefecture), *project.label_paths(lang)),
+                        (*texts, *context.data_inputs(prefecture), *project.wording_paths(lang)),
                         lang=lang,
                         prefecture=prefecture, as_of=context.as_of)
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from ..model.facts import Printing
 from ..model.languages import LANGUAGES
 from ..model.localize import hours_text, international
-from ..model.schema import LabelTranslations
+from ..model.schema import DataWording
 
 
 def center_views(printed: Printing, lang: str, gettext,
-                 labels: LabelTranslations | None = None) -> list[dict]:
+                 labels: DataWording | None = None) -> list[dict]:
     """Each center that prints, with the numbers, hours and URL that print, in ``lang``.
 
-    Labels, hours and names come from ``labels`` (prefectures/labels.LANG.yaml) where it
+    Labels, hours and names come from ``labels`` (prefectures/wording.LANG.yaml) where it
     translates their Japanese text; otherwise they stay Japanese, and say so
     (``*_japanese``). A translated name prints with the Japanese name beside it: that is
     what a caller says.
@@ -25,7 +25,7 @@ def center_views(printed: Printing, lang: str, gettext,
         for shown in item.phones:
             phone = shown.phone
             hours, hours_japanese = _hours(shown.hours, lang, gettext, labels)
-            label = None if japanese or labels is None else labels.labels.get(phone.label)
+            label = None if japanese or labels is None else labels.phone_labels.get(phone.label)
             phones.append({
                 'number': phone.number, 'label': label or phone.label,
                 'label_japanese': not japanese and label is None,
@@ -43,7 +43,7 @@ def center_views(printed: Printing, lang: str, gettext,
 
 
 def _hours(text: str | None, lang: str, gettext,
-           labels: LabelTranslations | None) -> tuple[str | None, bool]:
+           labels: DataWording | None) -> tuple[str | None, bool]:
     """Hours of a known shape from the catalog, others from the labels file, else Japanese."""
     hours, still_japanese = hours_text(text, lang, gettext)
     if still_japanese and labels is not None and text in labels.hours:
@@ -51,8 +51,8 @@ def _hours(text: str | None, lang: str, gettext,
     return hours, still_japanese
 
 
-def label_translations(project, lang: str) -> LabelTranslations | None:
-    return project.labels[lang][0] if lang in project.labels else None
+def label_translations(project, lang: str) -> DataWording | None:
+    return project.wording[lang][0] if lang in project.wording else None
 
 
 def labels_reviewed(project, lang: str) -> bool:

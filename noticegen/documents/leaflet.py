@@ -53,7 +53,7 @@ class Leaflet(DocumentKind):
                     if lang in context.langs:
                         yield context.make(self, f'{context.base}/leaflets/{stem}.{lang}.pdf',
                                            (*inputs, translation.path,
-                                            *context.project.label_paths(lang)), lang=lang,
+                                            *context.project.wording_paths(lang)), lang=lang,
                                            attachment=attachment, prefecture=prefecture,
                                            as_of=context.as_of)
 

@@ -11,7 +11,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..errors import SourceError, ValidationFailed
 from ..model.languages import LANGUAGES
-from ..model.schema import (Attachment, CardText, FactsFile, LabelTranslations,
+from ..model.schema import (Attachment, CardText, FactsFile, DataWording,
                             LeafletTranslation, Limits, NationalData, Notice, Prefecture)
 from .sources import Source, load_yaml
 from ..layout import (ATTACHMENTS, CARDS, FACTS, NOTICES, PREFECTURES, ROOT, TEMPLATES)
@@ -49,16 +49,16 @@ class Project:
     national: NationalData | None = None
     national_source: Source | None = None
     cards: dict[str, tuple[CardText, Source]] = field(default_factory=dict)  # by language
-    # prefectures/labels.LANG.yaml: labels, hours and names of the prefecture data, by language
-    labels: dict[str, tuple[LabelTranslations, Source]] = field(default_factory=dict)
+    # prefectures/wording.LANG.yaml: labels, hours and names of the prefecture data, by language
+    wording: dict[str, tuple[DataWording, Source]] = field(default_factory=dict)
     limits: Limits | None = None                  # facts/limits.yaml
     limits_source: Source | None = None
     facts: FactsFile | None = None                # facts/services.yaml
     facts_source: Source | None = None
 
-    def label_paths(self, lang: str) -> tuple[str, ...]:
+    def wording_paths(self, lang: str) -> tuple[str, ...]:
         """The file that translates the prefecture data's labels into ``lang``, if any."""
-        return (self.labels[lang][1].path,) if lang in self.labels else ()
+        return (self.wording[lang][1].path,) if lang in self.wording else ()
 
     def judge(self, as_of: date):
         """A Judge of this project's facts at ``as_of`` (facts/limits.yaml)."""
@@ -93,7 +93,7 @@ class Project:
                   for _, source in by_lang.values()]
         found += [data.source for data in self.prefectures.values()]
         found += [source for _, source in self.cards.values()]
-        found += [source for _, source in self.labels.values()]
+        found += [source for _, source in self.wording.values()]
         found += [source for source in (self.national_source, self.limits_source,
                                          self.facts_source) if source is not None]
         return {source.path: source for source in found}
@@ -285,7 +285,7 @@ def _included_pdf_problem(path: Path, folder: Path) -> str | None:
 
 
 _PREFECTURE_FILE = re.compile(r'(\d{2})-([a-z]+)')
-LABELS = 'labels'   # prefectures/labels.LANG.yaml
+WORDING = 'wording'   # prefectures/wording.LANG.yaml
 
 
 def _load_prefectures(project: Project, errors: list[SourceError]) -> None:
@@ -300,24 +300,24 @@ def _load_prefectures(project: Project, errors: list[SourceError]) -> None:
             project.national = _validate(source, NationalData, errors)
             project.national_source = source
             continue
-        if path.stem.startswith(LABELS + '.'):
+        if path.stem.startswith(WORDING + '.'):
             lang = _language_of(path)
-            if lang is None or path.stem != f'{LABELS}.{lang}':
-                errors.append(source.error((), f'labels.LANG.yaml: {path.stem.split(".", 1)[1]!r} '
+            if lang is None or path.stem != f'{WORDING}.{lang}':
+                errors.append(source.error((), f'wording.LANG.yaml: {path.stem.split(".", 1)[1]!r} '
                                                f'is not a language code'))
                 continue
-            loaded = _validate(source, LabelTranslations, errors)
+            loaded = _validate(source, DataWording, errors)
             if loaded is not None and loaded.lang != lang:
                 errors.append(source.error(('lang',), f'the file name says {lang!r}, the file '
                                                       f'says {loaded.lang!r}'))
             elif loaded is not None:
-                project.labels[lang] = (loaded, source)
+                project.wording[lang] = (loaded, source)
             continue
         match = _PREFECTURE_FILE.fullmatch(path.stem)
         if not match:
             errors.append(source.error((), 'a prefecture file is named NN-romaji.yaml '
                                            '(13-tokyo.yaml), or national.yaml, or '
-                                           'labels.LANG.yaml'))
+                                           'wording.LANG.yaml'))
             continue
         if ('code',) in source.plain:
             raw = source.text[slice(*source.spans[('code',)])]

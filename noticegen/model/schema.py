@@ -669,22 +669,22 @@ class LeafletTranslation(Model):
 _NUMBERS = re.compile(r'#?\d+(?::\d{2})?')
 
 
-class LabelTranslations(Model):
-    """prefectures/labels.LANG.yaml: phone labels, hours and center names in one language,
+class DataWording(Model):
+    """prefectures/wording.LANG.yaml: phone labels, hours and center names in one language,
     each keyed by its Japanese text as the prefecture data has it. When the Japanese text
     changes, its old translation no longer matches, and the Japanese prints (with the
     "in Japanese" note) until someone translates it again."""
 
     lang: Line
     translation: Translation
-    labels: dict[str, Text] = {}    # phone labels
+    phone_labels: dict[str, Text] = {}   # phone labels
     hours: dict[str, Text] = {}     # hours of a shape the code does not translate
     names: dict[str, Text] = {}     # center names; the Japanese name prints beside them
 
     @model_validator(mode='after')
-    def _keep_the_numbers(self) -> LabelTranslations:
+    def _keep_the_numbers(self) -> DataWording:
         """A translation keeps every number and time of its Japanese (16:00, #8891)."""
-        for part in ('labels', 'hours', 'names'):
+        for part in ('phone_labels', 'hours', 'names'):
             for japanese, translated in getattr(self, part).items():
                 missing = [n for n in _NUMBERS.findall(japanese) if n not in translated]
                 if missing:
