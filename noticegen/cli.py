@@ -234,7 +234,8 @@ def validate(context, strict: bool, as_of, verbosity: int) -> None:
         click.echo(line)
     sources = (sum(len(n.sources) + sum(len(t) for t in n.translations.values())
                    for n in project.notices)
-               + len(project.prefectures) + (project.national is not None) + len(project.cards))
+               + len(project.prefectures) + (project.national is not None) + len(project.cards)
+               + len(project.facts_paths) + len(project.wording))
     click.echo(f'{plural(sources, "source")} valid; {plural(len(checked.jobs), "file")} to '
                f'build.')
 
