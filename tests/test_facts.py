@@ -470,3 +470,27 @@ def test_validate_reports_the_coverage():
                            'from a fresh, dated source: 08 茨城県 (2024-07-18)'), line
     assert re.search(r'facts not printed: \d+ stale, \d+ unverified, 1 disputed, \d+ undated',
                      result.stdout), result.stdout
+
+
+def test_an_office_address_prints_only_from_a_fresh_dated_source():
+    from noticegen.model.addressing import recipients
+    from noticegen.model.facts import as_of_date
+    from noticegen.model.schema import Prefecture
+    tokyo = PROJECT.prefectures['13'].prefecture
+    judge = PROJECT.judge(as_of_date(PROJECT.national.valid_as_of))
+    notice = PROJECT.notices[0].notice
+
+    def health(as_of):
+        data = tokyo.model_dump(mode='python', exclude_defaults=True)
+        data['departments'] = {'health': {
+            'name': '東京都保健医療局医療政策部', 'postal_code': '163-8001',
+            'address': '東京都新宿区西新宿二丁目8番1号', 'source': 'テスト用の架空のデータ',
+            **({'as_of': as_of} if as_of else {})}}
+        found = recipients(notice, Prefecture.model_validate(data), judge)
+        return next(r for r in found if r.department == 'health')
+
+    fresh = health('2026-04-01')
+    assert fresh.name == '東京都保健医療局医療政策部' and fresh.postal_code == '163-8001'
+    for stale in (None, '2022-06-01'):     # undated; older than the 3 years of a name
+        generic = health(stale)
+        assert generic.name == '東京都衛生主管部（局）' and generic.postal_code is None

@@ -133,7 +133,8 @@ def test_department_data_is_used_where_present(project, tmp_path):
         '    name: 東京都保健医療局医療政策部\n'
         "    postal_code: '163-8001'\n"
         '    address: 東京都新宿区西新宿二丁目8番1号\n'
-        '    source: テスト用の架空のデータ\n'), encoding='utf-8')
+        '    source: テスト用の架空のデータ\n'
+        "    as_of: '2026-04-01'\n"), encoding='utf-8')
     out = tmp_path / 'dist'
     result = run_cli('build', '--out', str(out), root=project)
     assert result.returncode == 0, result.stderr
