@@ -42,7 +42,8 @@ def run_build(root: Path, out: Path, *args: str) -> float:
 
 
 def copy_project(target: Path) -> Path:
-    for folder in ('notices', 'attachments', 'prefectures', 'templates', 'cards', 'locales'):
+    for folder in ('notices', 'attachments', 'prefectures', 'templates', 'cards', 'locales',
+                   'facts'):
         shutil.copytree(ROOT / folder, target / folder)
     return target
 

@@ -2,7 +2,8 @@
 
 The pipeline, one way; each stage a package that imports only the ones above it:
 
-    model      the typed sources (pydantic), dates, numbering, languages, addressing
+    model      the typed sources (pydantic), dates, numbering, languages, addressing;
+               which facts print (status, dated source, age limit) and what texts claim
     load       YAML with file:line:col → the validated project; nothing is written
                before every source is valid
     render     Jinja (autoescaped) → HTML → WeasyPrint → PDF bytes, page budgets;
@@ -12,7 +13,7 @@ The pipeline, one way; each stage a package that imports only the ones above it:
     plan       jobs (one file each, keyed by a hash of its inputs) and the registry of
                document kinds
     check      every character against the fonts (keyed by the jobs' own inputs),
-               data quality, translation coverage
+               data quality and coverage, research notes, translation coverage
     documents  one module per kind: what it makes, from which inputs, how
     build      the scheduler: workers, incremental builds, failures, the manifest
     preview    page images, gallery, visual diff, live server

@@ -45,7 +45,8 @@ def check(options: Options) -> Checked:
         if declared:
             raise ValidationFailed(declared)
         langs = default_languages(project) if options.langs is None else options.langs
-        jobs = plan(project, options.prefectures, langs, options.command, options.extra)
+        jobs = plan(project, options.prefectures, langs, options.command, options.extra,
+                    options.as_of)
         # Templates, stylesheets and catalogs first: the glyph check reads them as text.
         layouts = sorted({name for job in jobs for name in job.inputs
                           if name.startswith((f'{TEMPLATES}/', f'{LOCALES}/'))})
@@ -68,19 +69,35 @@ def validate(options: Options) -> Checked:
     return check(Options(**{**vars(options), 'langs': list(LANGUAGES)}))
 
 
+def notes(options: Options, research: Path | None = None) -> list:
+    """The research-notes lint: candidate notes for each fact of the selected prefectures.
+
+    ``research`` defaults to ../shared/reference/centers-research.yaml beside the project,
+    where the data came from; without it, the notes kept in the data are listed.
+    """
+    from .check.notes import RESEARCH, candidates
+    project = load_project(options.root)
+    if research is None and (options.root / RESEARCH).is_file():
+        research = options.root / RESEARCH
+    return candidates(project, research, options.prefectures)
+
+
 def quality(project: Project, options: Options, jobs: list) -> list:
     """The data-quality warnings on the prefecture data the planned jobs print.
 
     Only data some notice uses is judged: the prefectures of the jobs that print the
     centers' facts (those that declare the national data as an input), within what is
-    being built (-p narrows them). A notice that makes no per-prefecture document judges none.
+    being built (-p narrows them). A notice that makes no per-prefecture document judges
+    none. The as-of date's lag behind today is always judged.
     """
-    from .check.quality import report
+    from .check.quality import as_of_lag, report
+    from .options import current_date
+    lag = as_of_lag(project, options.as_of, current_date(options))
     national = project.national_source.path if project.national_source else None
     used = sorted({job.code for job in jobs if job.code and national in job.inputs})
     if not used:
-        return []
-    return report(project, options.as_of, used, missing_files=options.prefectures is None)
+        return lag
+    return lag + report(project, options.as_of, used, missing_files=options.prefectures is None)
 
 
 def translation_warnings(checked: Checked) -> list:

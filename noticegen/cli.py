@@ -10,6 +10,8 @@ import click
 from . import __version__
 from .errors import NoticegenError, UsageError, ValidationFailed, plural
 from .layout import PREFECTURES
+
+NATIONAL_FILE = 'national.yaml'
 from .options import Options
 
 EXIT_CODES = """\b
@@ -184,7 +186,8 @@ def verbosity_options(function):
                         help='Print errors and the summary only.')(function)
 as_of_option = click.option(
     '--as-of', 'as_of', metavar='DATE', callback=_iso_date,
-    help='Count data age from DATE (YYYY-MM-DD) instead of the data set\'s own date.')
+    help='Judge facts at DATE (YYYY-MM-DD) instead of the data set\'s valid_as_of: what is '
+         'stale, hence what prints.')
 
 
 def _report_warnings(warnings, options: Options, data_in_full: bool) -> None:
@@ -193,8 +196,11 @@ def _report_warnings(warnings, options: Options, data_in_full: bool) -> None:
     A build prints its data-quality warnings as one count unless -v (validate lists
     them); every other warning is printed in full.
     """
-    data = [w for w in warnings if w.path.startswith(PREFECTURES)]
-    others = [w for w in warnings if not w.path.startswith(PREFECTURES)]
+    # A prefecture file's warnings are counted; those on the national data (a stale #8891,
+    # an old as-of date) concern every document and are always printed in full.
+    data = [w for w in warnings if w.path.startswith(PREFECTURES)
+            and not w.path.endswith(NATIONAL_FILE)]
+    others = [w for w in warnings if w not in data]
     if options.verbosity >= 0:
         for item in others + (data if data_in_full or options.verbosity > 0 else []):
             click.echo(str(item), err=True)
@@ -251,10 +257,12 @@ def validate(context, strict: bool, as_of, verbosity: int) -> None:
 
     Prints each problem as PATH:LINE:COL: error: FIELD: MESSAGE and exits 1 if
     any. Templates are compiled, and stylesheets parsed by WeasyPrint: a CSS typo
-    is a warning at its line and column. Then it reports on the prefecture data:
-    prefectures with no printable number, unverified and disputed numbers, and
-    printed facts older than 3 years (counted from the data set's date, or from
-    --as-of). Warnings are errors with --strict.
+    is a warning at its line and column. Then it reports on the facts, judged at the
+    data set's date (or --as-of): prefectures with no printable number, every fact
+    that does not print and why (unverified, disputed, undated, older than the limit
+    of facts/limits.yaml), the texts left out for it, and the coverage: which
+    prefectures print a direct number from a fresh, dated source. Warnings are errors
+    with --strict.
     """
     from .api import validate as run_validate
     options = _options(context, strict=strict, as_of=as_of, verbosity=verbosity)
@@ -264,11 +272,45 @@ def validate(context, strict: bool, as_of, verbosity: int) -> None:
         _fail(exception)
     _report_warnings(checked.warnings, options, data_in_full=True)
     project = checked.project
+    from .check.quality import coverage
+    found = coverage(project, options.as_of)
+    for line in found.lines() if found else ():
+        click.echo(line)
     sources = (sum(len(n.sources) + sum(len(t) for t in n.translations.values())
                    for n in project.notices)
-               + len(project.prefectures) + (project.national is not None) + len(project.cards))
+               + len(project.prefectures) + (project.national is not None) + len(project.cards)
+               + len(project.facts_paths) + len(project.wording))
     click.echo(f'{plural(sources, "source")} valid; {plural(len(checked.jobs), "file")} to '
                f'build.')
+
+
+@main.command()
+@prefecture_option
+@click.option('--research', type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              default=None, show_default='../shared/reference/centers-research.yaml, if there',
+              help='The research file the data came from, to read its notes too.')
+@click.option('--unapplied', is_flag=True, help='Only the notes not quoted in a status_note.')
+@click.pass_context
+def notes(context, prefectures, research, unapplied: bool) -> None:
+    """List candidate research notes (要確認, 要再確認, 未確認, 移転, 不一致 ...) per fact.
+
+    A note concerns one fact (a note about hours does not touch the number): apply it by
+    hand, quoting it in that fact's status_note, and it shows as applied here. Each line is
+    PATH:LINE:COL: warning: FIELD: candidate note (WORD) for FACT, status, applied or not.
+    Writes nothing; exits 0.
+    """
+    from .api import notes as run_notes
+    options = _options(context, prefectures=prefectures)
+    try:
+        found = run_notes(options, research)
+    except NoticegenError as exception:
+        _fail(exception)
+    shown = [item for item in found if not (unapplied and item.applied)]
+    for item in shown:
+        click.echo(str(item.message()))
+    applied = sum(item.applied for item in found)
+    click.echo(f'{plural(len(found), "candidate note")}: {applied} applied (quoted in a '
+               f'status_note), {len(found) - applied} not applied.')
 
 
 @main.command(name='list')
@@ -291,12 +333,15 @@ def list_command(context, prefectures, langs) -> None:
             click.echo(f'  {attachment_label(notice, attachment):<10} {source.path}  '
                        f'{attachment.title}')
     click.echo('prefectures:')
-    for code, data in checked.project.prefectures.items():
+    from .model.facts import as_of_date, printing
+    project = checked.project
+    judge = project.judge(as_of_date(project.national.valid_as_of)) if project.national else None
+    for code, data in project.prefectures.items():
         prefecture = data.prefecture
-        numbers = sum(len(center.printable_phones) for center in prefecture.centers)
+        printed = printing(prefecture, judge)
         click.echo(f'  {code} {prefecture.name:<5} {data.source.path}  '
-                   f'{plural(len(prefecture.printable_centers), "center")}, '
-                   f'{plural(numbers, "printable number")}')
+                   f'{plural(len(printed.centers), "center")}, '
+                   f'{plural(len(printed.numbers), "printable number")}')
     click.echo('outputs:')
     from .plan.keys import Keys
     keys = Keys(checked.project.root, checked.fonts)
@@ -697,12 +742,13 @@ def schema(context, out: Path | None, check_only: bool) -> None:
 
 def _kind_command(kind) -> click.Command:
     """A command that plans only ``kind`` (and the other kinds of that command)."""
-    def callback(context, out, prefectures, jobs, no_wait, verbosity, **extra):
-        _run(_options(context, out=out, prefectures=prefectures, jobs=jobs,
+    def callback(context, out, prefectures, jobs, no_wait, verbosity, as_of, **extra):
+        _run(_options(context, out=out, prefectures=prefectures, jobs=jobs, as_of=as_of,
                       wait=not no_wait, verbosity=verbosity, command=kind.command,
                       extra=extra))
     function = click.pass_context(callback)
-    for option in (verbosity_options, no_wait_option, jobs_option, prefecture_option,
+    for option in (verbosity_options, as_of_option, no_wait_option, jobs_option,
+                   prefecture_option,
                    out_option):
         function = option(function)
     return click.command(kind.command, help=kind.command_help or kind.__doc__)(function)

@@ -11,8 +11,9 @@ PREFECTURES = 'prefectures'
 TEMPLATES = 'templates'
 CARDS = 'cards'
 LOCALES = 'locales'
+FACTS = 'facts'            # limits.yaml (how old a fact may be) and services.yaml (claims)
 # The folders whose files are sources: serve watches them.
-SOURCE_FOLDERS = (NOTICES, ATTACHMENTS, PREFECTURES, TEMPLATES, CARDS, LOCALES)
+SOURCE_FOLDERS = (NOTICES, ATTACHMENTS, PREFECTURES, TEMPLATES, CARDS, LOCALES, FACTS)
 CATALOG_DOMAIN = 'messages'
 
 # The project this code was checked out with (the tests' and benchmarks' project).

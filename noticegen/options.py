@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,7 +21,8 @@ class Options:
     force: bool = False
     wait: bool = True                       # wait for another build of ``out`` to finish
     strict: bool = False
-    as_of: date | None = None
+    as_of: date | None = None               # judge facts at this date; None: valid_as_of
+    today: date | None = None               # None: current_date() reads the clock
     command: str | None = None              # None: build; else a kind's own command (proof)
     kinds: tuple[str, ...] = ()             # preview and diff: the groups to look at
     dpi: int = 100
@@ -33,3 +35,24 @@ class Options:
         """This project's cache folder."""
         from .layout import cache_dir
         return cache_dir(self.root, self.cache_dir)
+
+
+TODAY_VARIABLE = 'NOTICEGEN_TODAY'
+
+
+def current_date(options: Options | None = None) -> date:
+    """Today: the one place the clock is read, for one warning only (an old as-of date).
+
+    ``Options.today`` or the environment variable NOTICEGEN_TODAY (YYYY-MM-DD) stand in
+    for the clock, so that tests can fake it. No output depends on it.
+    """
+    if options is not None and options.today is not None:
+        return options.today
+    given = os.environ.get(TODAY_VARIABLE)
+    if given:
+        try:
+            return date.fromisoformat(given)
+        except ValueError:
+            from .errors import UsageError
+            raise UsageError(f'{TODAY_VARIABLE}={given!r}: expected YYYY-MM-DD') from None
+    return date.today()

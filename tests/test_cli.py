@@ -23,8 +23,9 @@ def test_help_lists_commands_and_exit_codes():
 def test_validate_succeeds_on_the_project():
     result = run_cli('validate')
     assert result.returncode == 0, result.stderr
-    # 5 notice files, 1 translation, 47 prefectures, national.yaml, 13 cards; every language.
-    assert '67 sources valid; 852 files to build.' in result.stdout
+    # 5 notice files, 1 translation, 47 prefectures, national.yaml, 13 cards, 2 facts/ files,
+    # 11 wording files; every language.
+    assert '80 sources valid; 852 files to build.' in result.stdout
 
 
 def test_list_shows_sources_and_outputs():

@@ -13,8 +13,9 @@ import pytest
 from conftest import ROOT, copy_project, run_cli
 
 NOTICE = '2024-10-08-onestop'
-CODES = ('36', '04', '03')   # three numbers; a prefecture-only freephone; no number at all
-STEMS = {'36': '36-tokushima', '04': '04-miyagi', '03': '03-iwate'}
+# Two numbers (one a Tuesday-only line); a toll-free number; no number at all.
+CODES = ('14', '31', '03')
+STEMS = {'14': '14-kanagawa', '31': '31-tottori', '03': '03-iwate'}
 
 
 def load():
@@ -24,6 +25,12 @@ def load():
 
 PROJECT = load()
 from noticegen.model.languages import LANGUAGES  # noqa: E402
+
+
+def printed_numbers(code: str) -> list[str]:
+    from noticegen.model.facts import as_of_date, printing
+    judge = PROJECT.judge(as_of_date(PROJECT.national.valid_as_of))
+    return printing(PROJECT.prefectures[code].prefecture, judge).numbers
 
 
 @pytest.fixture(scope='module')
@@ -70,10 +77,8 @@ def test_every_language_renders_whole(all_languages, code, lang, kind):
     assert {re.sub(r'-(Bold|Regular)$', '', name) for name in fonts} <= allowed, fonts
     text = '\n'.join(page.extract_text() for page in reader.pages)
     compact = text.replace(' ', '')
-    prefecture = PROJECT.prefectures[code].prefecture
-    for center in prefecture.printable_centers:
-        for phone in center.printable_phones:
-            assert phone.number in compact
+    for number in printed_numbers(code):
+        assert number in compact
     assert '#8891' in compact and '0120-8891-77' in compact
     assert re.search(script_pattern(lang), text), f'no {LANGUAGES[lang].english} text'
 
@@ -82,62 +87,67 @@ def test_international_forms_only_where_a_number_can_be_dialled_from_abroad(all_
     def text(code, lang):
         path = all_languages / NOTICE / 'cards' / f'{STEMS[code]}.{lang}.pdf'
         return pypdf.PdfReader(path).pages[0].extract_text()
-    tokushima = text('36', 'en')
-    for number in ('+81 88-623-5111', '+81 884-23-5111', '+81 883-52-5111'):
-        assert number in tokushima
-    miyagi = text('04', 'en')
-    assert '0120-556-460' in miyagi and '+81 120' not in miyagi   # toll-free, prefecture only
-    assert '+81' not in text('36', 'ja')                           # Japanese cards: national form
-    assert '+81 120' not in tokushima                               # 0120-8891-77 has none
+    kanagawa = text('14', 'en')
+    for number in ('+81 45-322-7379', '+81 45-548-5666'):
+        assert number in kanagawa
+    tottori = text('31', 'en')
+    assert '0120-946-328' in tottori and '+81 120' not in tottori  # toll-free: none
+    assert '+81' not in text('14', 'ja')                           # Japanese cards: national form
+    assert '+81 120' not in kanagawa                                # 0120-8891-77 has none
 
 
 def test_dates_and_names_follow_the_language(all_languages):
     def text(lang):
-        path = all_languages / NOTICE / 'cards' / f'{STEMS["36"]}.{lang}.pdf'
+        path = all_languages / NOTICE / 'cards' / f'{STEMS["14"]}.{lang}.pdf'
         return pypdf.PdfReader(path).pages[0].extract_text().replace('\n', ' ')
-    assert '令和8年11月' in text('ja').replace(' ', '')
-    assert 'November 2026' in text('en')
-    assert '2026年11月' in text('ja-easy').replace(' ', '')     # easy Japanese: Western year
+    # The oldest source date of what Kanagawa's card prints: its center's page, 2024-01-18.
+    assert '連絡先は令和6年1月時点の情報です' in text('ja').replace(' ', '')
+    assert 'Contact details are as of January 2024' in text('en')
+    assert '2024年1月' in text('ja-easy').replace(' ', '')     # easy Japanese: Western year
     # Thai SARA AM (ำ) and SARA AA (า) share a glyph in the font, so the PDF's text layer
     # cannot tell them apart (a WeasyPrint ToUnicode limit): compare with both folded.
     def fold(value: str) -> str:
         return unicodedata.normalize('NFKC', value).replace('\u0e4d', '').replace('\u0e33', '\u0e32')
-    assert fold('พฤศจิกายน 2026') in fold(text('th'))
-    assert 'Tokushima (徳島県)' in text('en')                  # standard romanisation
-    assert '徳島県' in text('ja') and 'Tokushima' not in text('ja')
-    assert '24 hours a day' not in text('en')  # these hours carry details: kept in Japanese
-    assert 'hours in Japanese' in text('en')
+    assert fold('มกราคม 2024') in fold(text('th'))
+    assert 'Kanagawa (神奈川県)' in text('en')                 # standard romanisation
+    assert '神奈川県' in text('ja') and 'Kanagawa' not in text('ja')
+    assert '24 hours a day, every day of the year' in text('en')  # 24時間365日: translated
+    # The labels and the other hours come from prefectures/wording.en.yaml: a reader can tell
+    # the Tuesday-only line for men and LGBTs from the main 24-hour line.
+    assert 'Line for male and LGBTs victims' in text('en')
+    assert 'Tuesdays 16:00–20:00' in text('en') and 'hours in Japanese' not in text('en')
+    assert '男性及びLGBTs被害者のための専門相談ダイヤル' not in text('en').replace(' ', '')
 
 
 def test_unreviewed_cards_carry_the_mark(all_languages):
     for lang in ('en', 'th', 'ja-easy'):
         card, _ = PROJECT.cards[lang]
         assert not card.translation.reviewed
-        path = all_languages / NOTICE / 'cards' / f'{STEMS["36"]}.{lang}.pdf'
+        path = all_languages / NOTICE / 'cards' / f'{STEMS["14"]}.{lang}.pdf'
         with pdfplumber.open(path) as pdf:
             page = pdf.pages[0]
             mark = card.unreviewed.replace(' ', '')[:6]
             assert mark in page.extract_text().replace(' ', '')
-    with pdfplumber.open(all_languages / NOTICE / 'cards' / f'{STEMS["36"]}.ja.pdf') as pdf:
+    with pdfplumber.open(all_languages / NOTICE / 'cards' / f'{STEMS["14"]}.ja.pdf') as pdf:
         assert 'まだ確認されていません' not in pdf.pages[0].extract_text()
 
 
 def test_default_build_leaves_out_unreviewed_languages_until_reviewed(tmp_path):
     root = copy_project(tmp_path / 'project')
-    listing = run_cli('list', '-p', '36', root=root).stdout
-    assert f'{NOTICE}/cards/36-tokushima.en.pdf' in listing
-    assert f'{NOTICE}/cards/36-tokushima.ja-easy.pdf' in listing
-    assert f'{NOTICE}/cards/36-tokushima.th.pdf' not in listing
+    listing = run_cli('list', '-p', '14', root=root).stdout
+    assert f'{NOTICE}/cards/14-kanagawa.en.pdf' in listing
+    assert f'{NOTICE}/cards/14-kanagawa.ja-easy.pdf' in listing
+    assert f'{NOTICE}/cards/14-kanagawa.th.pdf' not in listing
     card = root / 'cards' / 'patient-card.th.yaml'
     card.write_text(card.read_text(encoding='utf-8').replace(
         '  reviewed: false\n  reviewer: null', '  reviewed: true\n  reviewer: テスト用の確認者'),
         encoding='utf-8')
-    listing = run_cli('list', '-p', '36', root=root).stdout
-    assert f'{NOTICE}/cards/36-tokushima.th.pdf' in listing
+    listing = run_cli('list', '-p', '14', root=root).stdout
+    assert f'{NOTICE}/cards/14-kanagawa.th.pdf' in listing
     out = tmp_path / 'dist'
-    assert run_cli('build', '--out', str(out), '-p', '36', '--lang', 'th',
+    assert run_cli('build', '--out', str(out), '-p', '14', '--lang', 'th',
                    root=root).returncode == 0
-    text = pypdf.PdfReader(out / NOTICE / 'cards' / '36-tokushima.th.pdf').pages[0].extract_text()
+    text = pypdf.PdfReader(out / NOTICE / 'cards' / '14-kanagawa.th.pdf').pages[0].extract_text()
     assert 'ยังไม่ได้รับการตรวจสอบ' not in text   # reviewed: no mark
 
 
@@ -168,19 +178,19 @@ def test_missing_strings_fall_back_to_english_and_are_reported(tmp_path):
                   encoding='utf-8')
     card = root / 'cards' / 'patient-card.ko.yaml'
     text = card.read_text(encoding='utf-8')
-    card.write_text(re.sub(r'\nnight_holiday: [^\n]*', '', text), encoding='utf-8')
+    card.write_text(re.sub(r'\nsns_lead: [^\n]*', '', text), encoding='utf-8')
     out = tmp_path / 'dist'
-    result = run_cli('build', '--out', str(out), '-p', '13', '--lang', 'ko', root=root)
+    result = run_cli('build', '--out', str(out), '-p', '14', '--lang', 'ko', root=root)
     assert result.returncode == 0, result.stderr
-    assert 'warning: ko: card text falls back to English for: night_holiday' in result.stderr
+    assert 'warning: ko: card text falls back to English for: sns_lead' in result.stderr
     assert "warning: ko: 1 template string falls back to English: '24 hours a day, every day" \
         in result.stderr
-    printed = pypdf.PdfReader(out / NOTICE / 'cards' / '13-tokyo.ko.pdf').pages[0].extract_text()
-    assert 'night and holiday call center' in printed             # the English text
+    printed = pypdf.PdfReader(out / NOTICE / 'cards' / '14-kanagawa.ko.pdf').pages[0].extract_text()
+    assert 'Chat consultation by the Cabinet Office' in printed    # the English text
     assert '24 hours a day, every day of the year' in printed    # the English template string
     report = run_cli('i18n', root=root).stdout
     assert re.search(r'ko\s+templates\s+5/6\s+83%.*missing: 24 hours a day, every day', report)
-    assert re.search(r'ko\s+card\s+13/14\s+93%\s+unreviewed.*missing: night_holiday', report)
+    assert re.search(r'ko\s+card\s+17/18\s+94%\s+unreviewed.*missing: sns_lead', report)
 
 
 def test_a_language_without_a_font_for_its_script_is_refused(tmp_path):

@@ -24,6 +24,15 @@ PROJECT = load()
 PREFECTURES = PROJECT.prefectures
 
 
+def printed(code: str, as_of: str | None = None):
+    """What the documents of ``code`` print, judged as a build judges it."""
+    from datetime import date
+
+    from noticegen.model.facts import as_of_date, printing
+    day = as_of_date(PROJECT.national.valid_as_of, date.fromisoformat(as_of) if as_of else None)
+    return printing(PREFECTURES[code].prefecture, PROJECT.judge(day))
+
+
 def leaflet_path(out: Path, code: str) -> Path:
     data = PREFECTURES[code]
     return out / NOTICE / 'leaflets' / f'{code}-{data.prefecture.name_romaji.lower()}.pdf'
@@ -38,14 +47,14 @@ def chars_of(page, text: str) -> list[list[dict]]:
 
 def test_there_are_47_prefectures_and_no_invented_count():
     assert sorted(PREFECTURES) == [f'{n:02d}' for n in range(1, 48)]
-    printable = [c for d in PREFECTURES.values() for c in d.prefecture.printable_centers]
-    assert len(printable) < 52  # the research could not confirm 52; nothing is padded
+    shown = [c for code in PREFECTURES for c in printed(code).centers]
+    assert len(shown) < 52  # the research could not confirm 52; nothing is padded
 
 
 @pytest.mark.parametrize('code', sorted(PREFECTURES))
 def test_leaflet_pages_numbers_and_sizes(full_build, code):
     prefecture = PREFECTURES[code].prefecture
-    printable = {p.number for c in prefecture.printable_centers for p in c.printable_phones}
+    printable = set(printed(code).numbers)
     withheld = {p.number for c in prefecture.centers for p in c.phones} - printable
     with pdfplumber.open(leaflet_path(full_build, code)) as pdf:
         assert len(pdf.pages) == 2
@@ -66,7 +75,7 @@ def test_leaflet_pages_numbers_and_sizes(full_build, code):
         for number in withheld:
             assert number not in text.replace(' ', '')
         assert prefecture.name in text
-        assert '令和8年11月現在' in text
+        assert f'連絡先は{printed_date(code)}時点の情報です' in text.replace('\n', '')
 
 
 def test_unverified_and_disputed_numbers_never_appear_anywhere(full_build):
@@ -85,8 +94,23 @@ def test_national_number_keeps_its_grouping(full_build):
     assert '0120-8891-77' in text and '0120-889-177' not in text
 
 
-QR_PREFECTURES = [code for code, d in PREFECTURES.items()
-                  if any(c.url for c in d.prefecture.printable_centers)]
+def printed_date(code: str, lang: str = 'ja') -> str:
+    """The oldest source date of the contact facts the leaflet of ``code`` prints."""
+    from noticegen.model.claims import printed_claims
+    from noticegen.model.facts import (as_of_date, claim_facts, claim_verdicts, contact_date,
+                                       national_printing)
+    from noticegen.model.localize import date_text
+    judge = PROJECT.judge(as_of_date(PROJECT.national.valid_as_of))
+    verdicts = claim_verdicts(PROJECT.national, PROJECT.facts, judge)
+    leaflet = PROJECT.notices[0].attachments[0]
+    claims = [claim for part in (leaflet.front, leaflet.back)
+              for claim in printed_claims(part, lambda c: verdicts[c].printable)]
+    first = contact_date(printed(code).facts + national_printing(PROJECT.national, judge)[1],
+                         claim_facts(claims, PROJECT.national, PROJECT.facts), PROJECT.facts)
+    return date_text(first.dated, lang)
+
+
+QR_PREFECTURES = [code for code in PREFECTURES if any(c.url for c in printed(code).centers)]
 
 
 @pytest.mark.parametrize('code', QR_PREFECTURES)
@@ -97,7 +121,7 @@ def test_qr_codes_decode_to_the_center_urls(full_build, code):
     document = pypdfium2.PdfDocument(str(leaflet_path(full_build, code)))
     image = document[1].render(scale=3).to_pil()
     decoded = sorted(result.text for result in zxingcpp.read_barcodes(image))
-    expected = sorted(c.url for c in PREFECTURES[code].prefecture.printable_centers if c.url)
+    expected = sorted(c.url for c in printed(code).centers if c.url)
     assert decoded == expected
 
 
@@ -157,19 +181,19 @@ def test_prefecture_filter_builds_only_that_prefecture(tmp_path):
 
 
 def test_proof_sheet_lists_every_printed_number_with_its_source(tmp_path):
-    result = run_cli('proof', '--out', str(tmp_path), '--prefecture', '36')
+    result = run_cli('proof', '--out', str(tmp_path), '--prefecture', '14')
     assert result.returncode == 0, result.stderr
-    with pdfplumber.open(tmp_path / NOTICE / 'proof' / '36-tokushima.pdf') as pdf:
+    with pdfplumber.open(tmp_path / NOTICE / 'proof' / '14-kanagawa.pdf') as pdf:
         assert len(pdf.pages) == 1
         page = pdf.pages[0]
         text = page.extract_text().replace(' ', '')
-        center = PREFECTURES['36'].prefecture.centers[0]
-        assert len(center.printable_phones) == 3
-        for phone in center.printable_phones:
+        phones = [shown.phone for c in printed('14').centers for shown in c.phones]
+        assert len(phones) == 2
+        for phone in phones:
             row = chars_of(page, phone.number)[0][0]
             line = ''.join(c['text'] for c in page.chars if abs(c['top'] - row['top']) < 3)
             assert phone.source.replace(' ', '')[:15] in line, f'{phone.number}: no source'
-            assert (phone.as_of or '日付なし') in line
+            assert phone.as_of in line
         national = PROJECT.national
         for number in (national.short_dial.number, national.hikari_denwa.number):
             assert number in text
@@ -184,17 +208,24 @@ def test_proof_sheet_lists_withheld_numbers_and_why(tmp_path):
 
 
 def test_proof_sheet_gives_the_hours_their_own_source_and_the_services_their_operator(tmp_path):
-    """hours_note says when the hours were true: the proof sheet shows it as their source."""
-    assert run_cli('proof', '--out', str(tmp_path), '-p', '06').returncode == 0
-    data = PREFECTURES['06'].prefecture
-    notes = [c.hours_note for c in data.centers if c.hours_note] + [
-        p.hours_note for c in data.centers for p in c.phones if p.hours_note]
-    assert notes
-    with pdfplumber.open(tmp_path / NOTICE / 'proof' / '06-yamagata.pdf') as pdf:
-        text = pdf.pages[0].extract_text().replace(' ', '').replace('\n', '')
-    for note in notes:
-        assert note.replace(' ', '') in text
-    assert '受付時間' in text
+    """hours_source and hours_as_of say where, and when, the hours were stated: the proof
+    sheet shows them; judged at a date when those hours were fresh, they print."""
+    result = run_cli('proof', '--out', str(tmp_path), '-p', '09', '--as-of', '2024-01-31')
+    assert result.returncode == 0, result.stderr
+    phone = PREFECTURES['09'].prefecture.centers[0].phones[0]
+    assert phone.hours_source and phone.hours_as_of == '2021-03-02'
+    with pdfplumber.open(tmp_path / NOTICE / 'proof' / '09-tochigi.pdf') as pdf:
+        page = pdf.pages[0]
+        text = page.extract_text().replace(' ', '').replace('\n', '')
+        row = chars_of(page, '受付時間')[0][0]
+        line = ''.join(c['text'] for c in page.chars if abs(c['top'] - row['top']) < 3)
+    assert phone.hours_source.split()[0][:20] in line and '2021-03-02' in line
+    assert '2024-01-31' in text                                      # the date it was judged at
     national = PROJECT.national
     for service in (national.night_holiday_call_center, national.sns):
-        assert f'運営：{service.operator}' in text
+        assert f'運営：{service.operator}' in text                   # both fresh in January 2024
+    default = run_cli('proof', '--out', str(tmp_path / 'now'), '-p', '09')
+    assert default.returncode == 0, default.stderr
+    with pdfplumber.open(tmp_path / 'now' / NOTICE / 'proof' / '09-tochigi.pdf') as pdf:
+        text = pdf.pages[0].extract_text().replace(' ', '').replace('\n', '')
+    assert '3年より古い（2021-03-02' in text                          # withheld, and why

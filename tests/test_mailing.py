@@ -133,7 +133,8 @@ def test_department_data_is_used_where_present(project, tmp_path):
         '    name: 東京都保健医療局医療政策部\n'
         "    postal_code: '163-8001'\n"
         '    address: 東京都新宿区西新宿二丁目8番1号\n'
-        '    source: テスト用の架空のデータ\n'), encoding='utf-8')
+        '    source: テスト用の架空のデータ\n'
+        "    as_of: '2026-04-01'\n"), encoding='utf-8')
     out = tmp_path / 'dist'
     result = run_cli('build', '--out', str(out), root=project)
     assert result.returncode == 0, result.stderr
@@ -162,17 +163,17 @@ def test_changing_one_prefecture_rebuilds_only_its_outputs(built_copy):
     root, out = built_copy
     before = snapshot(out)
     time.sleep(0.01)
-    path = root / 'prefectures' / '36-tokushima.yaml'
+    path = root / 'prefectures' / '14-kanagawa.yaml'
     text = path.read_text(encoding='utf-8')
     # The hours of the first phone (printed under its number on the leaflet).
-    changed = text.replace('    hours: 24時間（夜間17:00〜', '    hours: 24時間（夜間17:30〜', 1)
+    changed = text.replace('    hours: 24時間365日\n', '    hours: 24時間365日（年中無休）\n', 1)
     assert changed != text
     path.write_text(changed, encoding='utf-8')
     result = run_cli('build', '--out', str(out), root=root)
     assert result.returncode == 0, result.stderr
     after = snapshot(out)
-    # Everything of 36 that prints hours; its cover lists titles and page counts only.
-    expected = {name for name in before if '36-tokushima' in name and '/covers/' not in name}
+    # Everything of 14 that prints hours; its cover lists titles and page counts only.
+    expected = {name for name in before if '14-kanagawa' in name and '/covers/' not in name}
     assert len(expected) == 7  # leaflets ja and en, cards ja, ja-easy and en, bundle, packet
     # The mailing list and the manifest hold the packets' checksums, so they change too.
     listings = {f'{NOTICE}/mailing-list.csv', 'manifest.json'}

@@ -102,21 +102,22 @@ def test_diff_catches_a_one_digit_change_and_names_the_page(full_build, tmp_path
     identical = run_cli('diff', '--out', str(out), '--baseline', str(full_build), root=root)
     assert identical.returncode == 0, identical.stdout + identical.stderr
     assert '0 changes' in identical.stdout
-    path = root / 'prefectures' / '47-okinawa.yaml'
+    # Kanagawa's first number prints (its page is dated 2024-01-18).
+    path = root / 'prefectures' / '14-kanagawa.yaml'
     path.write_text(path.read_text(encoding='utf-8').replace(
-        'number: 098-975-0166', 'number: 098-975-0167'), encoding='utf-8')
+        'number: 045-322-7379', 'number: 045-322-7378'), encoding='utf-8')
     assert run_cli('build', '--out', str(out), root=root).returncode == 0
     result = run_cli('diff', '--out', str(out), '--baseline', str(full_build), root=root)
     assert result.returncode == 1
     changed = [line for line in result.stdout.splitlines() if line.startswith('changed:')]
     # The number is on the back of the leaflets (ja, en) and on each card (ja, ja-easy, en).
     assert sorted(line.split(':')[1].strip() for line in changed) == sorted(
-        [f'{NOTICE}/cards/47-okinawa.{lang}.pdf page 1' for lang in ('en', 'ja', 'ja-easy')]
-        + [f'{NOTICE}/leaflets/47-okinawa.en.pdf page 2',
-           f'{NOTICE}/leaflets/47-okinawa.pdf page 2'])
-    assert (out / 'diff' / NOTICE / 'leaflets' / '47-okinawa' / 'page-2.png').is_file()
+        [f'{NOTICE}/cards/14-kanagawa.{lang}.pdf page 1' for lang in ('en', 'ja', 'ja-easy')]
+        + [f'{NOTICE}/leaflets/14-kanagawa.en.pdf page 2',
+           f'{NOTICE}/leaflets/14-kanagawa.pdf page 2'])
+    assert (out / 'diff' / NOTICE / 'leaflets' / '14-kanagawa' / 'page-2.png').is_file()
     report = (out / 'diff' / 'index.html').read_text(encoding='utf-8')
-    assert '47-okinawa.pdf' in report
+    assert '14-kanagawa.pdf' in report
     only = run_cli('diff', '--out', str(out), '--baseline', str(full_build), '--report-only',
                    root=root)
     assert only.returncode == 0
@@ -172,7 +173,7 @@ def test_live_gallery_shows_an_edit_without_a_manual_reload(tmp_path):
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, str(ROOT / 'build.py'), '--root', str(root), 'serve', '--out', str(out),
-         '-p', '47', '--port', str(port)],
+         '-p', '14', '--port', str(port)],
         stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
@@ -193,7 +194,7 @@ def test_live_gallery_shows_an_edit_without_a_manual_reload(tmp_path):
                 time.sleep(0.2)
         driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
         driver.get(f'http://127.0.0.1:{port}/preview/index.html')
-        selector = f'div.doc[data-path="{NOTICE}/leaflets/47-okinawa.pdf"] img'
+        selector = f'div.doc[data-path="{NOTICE}/leaflets/14-kanagawa.pdf"] img'
 
         def leaflet_images():
             return [img.get_attribute('src') for img in driver.find_elements(By.CSS_SELECTOR, selector)]
@@ -204,9 +205,9 @@ def test_live_gallery_shows_an_edit_without_a_manual_reload(tmp_path):
             'return Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)')
         assert loaded
         driver.execute_script('window.__marker = 1')  # gone once the page reloads itself
-        path = root / 'prefectures' / '47-okinawa.yaml'
+        path = root / 'prefectures' / '14-kanagawa.yaml'
         path.write_text(path.read_text(encoding='utf-8').replace(
-            'number: 098-975-0166', 'number: 098-975-0167'), encoding='utf-8')
+            'number: 045-322-7379', 'number: 045-322-7378'), encoding='utf-8')
         WebDriverWait(driver, 90, poll_frequency=0.5).until(
             lambda d: d.execute_script('return window.__marker === undefined')
             and leaflet_images() and leaflet_images() != before)

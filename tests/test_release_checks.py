@@ -21,7 +21,8 @@ def test_validate_warns_and_strict_fails_on_stale_data():
     assert 'before 2023-11-30 (counted from 2026-11-30)' in result.stderr
     # One warning per fact, in the one format, each at its place in a prefecture file.
     warnings = messages(result.stderr, 'warning')
-    assert len(warnings) > 20 and all(w['path'].startswith('prefectures/') for w in warnings)
+    assert len(warnings) > 20 and all(w['path'].startswith(('prefectures/', 'facts/'))
+                                      for w in warnings)
     assert 'no printable direct number' in result.stderr
     assert 'prefectures/23-aichi.yaml:' in result.stderr  # the unverified number, located
     strict = run_cli('validate', '--strict')
@@ -43,49 +44,51 @@ def test_strict_build_writes_nothing(tmp_path):
     assert not list(tmp_path.rglob('*.pdf'))
 
 
-LONG_URL = 'https://www.soumu.metro.tokyo.lg.jp/' + 'a' * 120 + '/index.html'
+LONG_URL = 'https://www.pref.kanagawa.jp/' + 'a' * 120 + '/index.html'
 
 
-def give_tokyo_a_long_url(project, extra: str = '') -> None:
-    """Replace the Tokyo center's URL with one too long for its card, plus ``extra`` lines."""
-    path = project / 'prefectures' / '13-tokyo.yaml'
+def give_kanagawa_a_long_url(project, extra: str = '') -> None:
+    """Replace the Kanagawa center's URL with one too long for its card, plus ``extra`` lines.
+    (Kanagawa's center prints: its page is dated 2024-01-18.)"""
+    path = project / 'prefectures' / '14-kanagawa.yaml'
     original = path.read_text(encoding='utf-8')
     text = original.replace(
-        'url: https://www.soumu.metro.tokyo.lg.jp/10jinken/hanzai/onestop/index.html',
-        f'url: {LONG_URL}{extra}')
+        'url: http://www.pref.kanagawa.jp/docs/f5g/cnt/f520370/p1163001.html',
+        f'url: {LONG_URL}{extra}', 1)
     assert text != original
     path.write_text(text, encoding='utf-8')
 
 
 def test_a_long_url_is_an_overflow_that_fails_only_its_documents(project):
-    give_tokyo_a_long_url(project)
+    give_kanagawa_a_long_url(project)
     out = project / 'dist'
-    previous = out / NOTICE / 'leaflets' / '13-tokyo.pdf'
+    previous = out / NOTICE / 'leaflets' / '14-kanagawa.pdf'
     previous.parent.mkdir(parents=True)
     previous.write_bytes(b'%PDF previous')
-    result = run_cli('build', '--out', str(out), '-p', '13', '-p', '14', root=project)
+    result = run_cli('build', '--out', str(out), '-p', '14', '-p', '08', root=project)
     assert result.returncode == 1
-    assert 'leaflet for 13 東京都: page 2:' in result.stderr
+    assert 'leaflet for 14 神奈川県: page 2:' in result.stderr
     assert 'past the edge of its box' in result.stderr and 'Traceback' not in result.stderr
     for kind in ('bundles', 'covers', 'packets'):  # what is made from the leaflet fails too
-        assert 'failed  ' + str(out / NOTICE / kind / '13-tokyo.pdf') in result.stderr
+        assert 'failed  ' + str(out / NOTICE / kind / '14-kanagawa.pdf') in result.stderr
     assert previous.read_bytes() == b'%PDF previous'           # the good old file survives
-    assert (out / NOTICE / 'leaflets' / '14-kanagawa.pdf').is_file()  # others are built
-    assert 'failed  ' + str(out / NOTICE / 'leaflets' / '13-tokyo.en.pdf') in result.stderr
+    assert (out / NOTICE / 'leaflets' / '08-ibaraki.pdf').is_file()  # others are built
+    assert 'failed  ' + str(out / NOTICE / 'leaflets' / '14-kanagawa.en.pdf') in result.stderr
     assert '5 failed' in result.stdout  # the leaflets (ja, en), bundle, cover and packet
     manifest = json.loads((out / 'manifest.json').read_text(encoding='utf-8'))
     status = {entry['path']: entry['status'] for entry in manifest['outputs']}
-    assert status[f'{NOTICE}/leaflets/13-tokyo.pdf'] == 'failed'
-    assert status[f'{NOTICE}/packets/14-kanagawa.pdf'] == 'ok'
+    assert status[f'{NOTICE}/leaflets/14-kanagawa.pdf'] == 'failed'
+    assert status[f'{NOTICE}/packets/08-ibaraki.pdf'] == 'ok'
 
 
 def test_too_much_front_page_text_overflows_the_two_page_budget(project):
     path = project / 'attachments' / NOTICE / '1-leaflet.yaml'
-    extra = ''.join(f'        - 追加の説明文です。{n}\n' for n in range(40))
+    (path.parent / '1-leaflet.en.yaml').unlink()   # its bullets would no longer match
+    extra = ''.join(f'        - {{text: 追加の説明文です。{n}, claim: centers.services}}\n'
+                    for n in range(40))
+    last = ('          claim: centers.all-genders\n')
     original = path.read_text(encoding='utf-8')
-    text = original.replace(
-        '        - 女性だけでなく、男性・男児やLGBTQの方も支援の対象です。\n',
-        '        - 女性だけでなく、男性・男児やLGBTQの方も支援の対象です。\n' + extra)
+    text = original.replace(last, last + extra)
     assert text != original
     path.write_text(text, encoding='utf-8')
     result = run_cli('build', '--out', str(project / 'dist'), '-p', '08', root=project)
@@ -135,13 +138,13 @@ def test_a_short_display_url_fixes_the_overflow_and_the_qr_keeps_the_long_one(pr
     import pypdfium2
     import zxingcpp
 
-    give_tokyo_a_long_url(project, '\n  url_display: https://www.soumu.metro.tokyo.lg.jp/')
+    give_kanagawa_a_long_url(project, '\n  url_display: https://www.pref.kanagawa.jp/')
     out = project / 'dist'
-    result = run_cli('build', '--out', str(out), '-p', '13', root=project)
+    result = run_cli('build', '--out', str(out), '-p', '14', root=project)
     assert result.returncode == 0, result.stderr
-    leaflet = out / NOTICE / 'leaflets' / '13-tokyo.pdf'
+    leaflet = out / NOTICE / 'leaflets' / '14-kanagawa.pdf'
     with pdfplumber.open(leaflet) as pdf:
         printed = pdf.pages[1].extract_text()
-    assert 'https://www.soumu.metro.tokyo.lg.jp/' in printed and 'aaaa' not in printed
+    assert 'https://www.pref.kanagawa.jp/' in printed and 'aaaa' not in printed
     image = pypdfium2.PdfDocument(str(leaflet))[1].render(scale=3).to_pil()
     assert [r.text for r in zxingcpp.read_barcodes(image)] == [LONG_URL]

@@ -97,4 +97,45 @@ def coverage(project) -> list[Coverage]:
                                  if exists else '', missing))
         for kind in kinds():
             rows += kind.coverage(project, lang)
+        if not LANGUAGES[lang].japanese:
+            rows.append(wording_coverage(project, lang))
     return rows
+
+
+def printed_wording(project) -> dict[str, set[str]]:
+    """The labels, hours (of a shape the code does not translate) and center names that
+    print today (at the data set's own date), by part of prefectures/wording.LANG.yaml."""
+    from ..model.facts import as_of_date, printing
+    from ..model.localize import hours_text
+    found: dict[str, set[str]] = {'phone_labels': set(), 'hours': set(), 'names': set()}
+    if project.national is None or project.limits is None:
+        return found
+    judge = project.judge(as_of_date(project.national.valid_as_of))
+
+    def untranslated(text):
+        return text and hours_text(text, 'en', lambda message: message)[1]
+
+    for data in project.prefectures.values():
+        for item in printing(data.prefecture, judge).centers:
+            found['names'].add(item.center.name)
+            if untranslated(item.hours):
+                found['hours'].add(item.hours)
+            for shown in item.phones:
+                found['phone_labels'].add(shown.phone.label)
+                if untranslated(shown.hours):
+                    found['hours'].add(shown.hours)
+    return found
+
+
+def wording_coverage(project, lang: str) -> Coverage:
+    """How many of the labels, hours and names that print have a translation into ``lang``."""
+    wanted = printed_wording(project)
+    total = sum(len(texts) for texts in wanted.values())
+    if lang not in project.wording:
+        return Coverage(lang, 'wording', 0, total, 'missing')
+    labels, source = project.wording[lang]
+    missing = [text for part, texts in wanted.items() for text in sorted(texts)
+               if text not in getattr(labels, part)]
+    return Coverage(lang, 'wording', total - len(missing), total,
+                    'reviewed' if labels.translation.reviewed else 'unreviewed', source.path,
+                    missing)

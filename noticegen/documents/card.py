@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from ..errors import warning
 from ..model.languages import LANGUAGES
-from ..model.localize import month_text, prefecture_name
-from ..model.schema import CARD_FIELDS, partial_date_start
+from ..model.localize import date_text, prefecture_name
+from ..model.schema import CARD_FIELDS
 from ..plan.registry import DocumentKind, register
-from .centers import center_views, sns_hours
+from .centers import center_views, label_translations, labels_reviewed, sns_hours
+from .texts import resolve_texts
 
 
 @register
@@ -42,11 +43,12 @@ class Card(DocumentKind):
                 if lang in project.cards:
                     # A missing field falls back to the English card: both shape it.
                     texts = tuple(project.cards[code][1].path
-                                  for code in dict.fromkeys((lang, 'en')))
+                                  for code in dict.fromkeys(('ja', lang, 'en')))
                     yield context.make(
                         self, f'{context.base}/cards/{context.stem(prefecture)}.{lang}.pdf',
-                        (*texts, *context.data_inputs(prefecture)), lang=lang,
-                        prefecture=prefecture)
+                        (*texts, *context.data_inputs(prefecture), *project.wording_paths(lang)),
+                        lang=lang,
+                        prefecture=prefecture, as_of=context.as_of)
 
     def describe(self, job):
         prefecture = job.prefecture.prefecture
@@ -58,16 +60,19 @@ class Card(DocumentKind):
         prefecture = job.prefecture.prefecture
         lang = job.lang
         text, _ = project.card(lang)
-        created = partial_date_start(national.valid_as_of).isoformat()
+        source, _ = project.cards['ja']
         catalog = context.renderer.use_language(lang)
+        resolved = resolve_texts(project, prefecture, job.as_of, {'card': source},
+                                 {'card': text} if lang != 'ja' else {})
         return context.renderer.html(
-            self.template, lang, card=text, language=LANGUAGES[lang],
-            reviewed=project.is_reviewed(lang), national=national,
-            prefecture_label=prefecture_name(prefecture, lang),
-            centers=center_views(prefecture, lang, catalog.gettext),
-            sns_hours=sns_hours(national, lang, catalog.gettext),
-            as_of_text=month_text(national.valid_as_of, lang),
-            created=f'{created}T00:00:00+09:00')
+            self.template, lang, card=resolved.texts['card'], language=LANGUAGES[lang],
+            reviewed=project.is_reviewed(lang) and labels_reviewed(project, lang),
+            national=national, prefecture_label=prefecture_name(prefecture, lang),
+            centers=center_views(resolved.printed, lang, catalog.gettext,
+                                 label_translations(project, lang)),
+            shown=resolved.shown, sns_hours=sns_hours(national, lang, catalog.gettext),
+            as_of_text=date_text(resolved.dated, lang),
+            created=f'{job.as_of.isoformat()}T00:00:00+09:00')
 
     def translation_warnings(self, project, lang):
         if lang not in project.cards or not project.cards[lang][0].missing:

@@ -32,8 +32,10 @@ class Cover(DocumentKind):
         for prefecture in context.prefectures:
             parts = tuple(job.output for job in context.enclosures(prefecture))
             yield context.make(self, f'{context.base}/covers/{context.stem(prefecture)}.pdf',
-                               (notice_set.source.path, prefecture.source.path),
-                               prefecture=prefecture, parts=parts, title=cover.title)
+                               (notice_set.source.path, prefecture.source.path,
+                                *context.project.facts_paths),
+                               prefecture=prefecture, parts=parts, title=cover.title,
+                               as_of=context.as_of)
 
     def describe(self, job):
         prefecture = job.prefecture.prefecture
@@ -44,6 +46,6 @@ class Cover(DocumentKind):
         prefecture = job.prefecture.prefecture
         return context.renderer.html(
             self.template, notice=notice, cover=notice.cover, prefecture=prefecture,
-            recipients=recipients(notice, prefecture),
+            recipients=recipients(notice, prefecture, context.project.judge(job.as_of)),
             enclosures=[{'title': context.jobs[part].title,
                          'pages': page_count(context.parts[part])} for part in job.parts])

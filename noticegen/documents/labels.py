@@ -24,13 +24,15 @@ class Labels(DocumentKind):
         if context.national and context.prefectures and context.declares(self):
             yield context.make(self, f'{context.base}/labels.pdf',
                                (notice_set.source.path,
-                                *(data.source.path for data in context.prefectures)))
+                                *(data.source.path for data in context.prefectures),
+                                *context.project.facts_paths), as_of=context.as_of)
 
     def _labels(self, job, context) -> list[dict]:
         notice = job.notice.notice
+        judge = context.project.judge(job.as_of)
         return [{'recipient': recipient, 'ref': f'{prefecture.code}-{index}'}
                 for prefecture in (data.prefecture for data in context.project.prefectures.values())
-                for index, recipient in enumerate(recipients(notice, prefecture), start=1)]
+                for index, recipient in enumerate(recipients(notice, prefecture, judge), start=1)]
 
     def describe(self, job):
         return 'address labels'

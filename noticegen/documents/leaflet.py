@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from ..model.languages import LANGUAGES
-from ..model.localize import month_text, prefecture_name
+from ..model.localize import date_text, prefecture_name
 from ..model.numbering import attachment_label
 from ..model.schema import LeafletAttachment
 from ..plan.registry import DocumentKind, register
-from .centers import center_views, sns_hours
+from .centers import center_views, label_translations, labels_reviewed, sns_hours
+from .texts import resolve_texts
 
 
 def leaflets(notice_set):
@@ -46,13 +47,16 @@ class Leaflet(DocumentKind):
                 yield context.make(self, f'{context.base}/leaflets/{stem}.pdf', inputs,
                                    attachment=attachment, prefecture=prefecture,
                                    enclosure=notice_set.enclosure(attachment),
+                                   as_of=context.as_of,
                                    title=f'{label} {attachment.title}')
                 translations = notice_set.translations.get(attachment.number, {})
                 for lang, (_, translation) in sorted(translations.items()):
                     if lang in context.langs:
                         yield context.make(self, f'{context.base}/leaflets/{stem}.{lang}.pdf',
-                                           (*inputs, translation.path), lang=lang,
-                                           attachment=attachment, prefecture=prefecture)
+                                           (*inputs, translation.path,
+                                            *context.project.wording_paths(lang)), lang=lang,
+                                           attachment=attachment, prefecture=prefecture,
+                                           as_of=context.as_of)
 
     def describe(self, job):
         prefecture = job.prefecture.prefecture
@@ -67,22 +71,29 @@ class Leaflet(DocumentKind):
         attachment, lang = job.attachment, job.lang
         catalog = context.renderer.use_language(lang)
         if lang == 'ja':
-            texts, reviewed = attachment, True
+            translated, reviewed = None, True
             label = attachment_label(notice, attachment)
             title = f'{label} {attachment.title}（{prefecture.name}）'
         else:
-            texts, _ = job.notice.translations[attachment.number][lang]
-            reviewed = texts.translation.reviewed
+            translated, _ = job.notice.translations[attachment.number][lang]
+            reviewed = (translated.translation.reviewed
+                        and labels_reviewed(context.project, lang))
             label = catalog.gettext('Attachment %(number)s') % {'number': attachment.number}
-            title = f'{label} {texts.title} ({prefecture_name(prefecture, lang)})'
+            title = f'{label} {translated.title} ({prefecture_name(prefecture, lang)})'
+        resolved = resolve_texts(
+            context.project, prefecture, job.as_of,
+            {'front': attachment.front, 'back': attachment.back},
+            {'front': translated.front, 'back': translated.back} if translated else {})
         return context.renderer.html(
             self.template, lang, notice=notice, language=LANGUAGES[lang], doc_title=title,
-            label=label, front=texts.front, back=texts.back, reviewed=reviewed,
-            national=national, prefecture_label=prefecture_name(prefecture, lang),
-            has_direct_number=prefecture.has_direct_number,
-            centers=center_views(prefecture, lang, catalog.gettext),
-            sns_hours=sns_hours(national, lang, catalog.gettext),
-            as_of_text=month_text(national.valid_as_of, lang, notice.style.digits))
+            label=label, front=resolved.texts['front'], back=resolved.texts['back'],
+            reviewed=reviewed, national=national,
+            prefecture_label=prefecture_name(prefecture, lang),
+            has_direct_number=resolved.printed.has_direct_number,
+            centers=center_views(resolved.printed, lang, catalog.gettext,
+                                 label_translations(context.project, lang)),
+            sns_hours=sns_hours(national, lang, catalog.gettext), shown=resolved.shown,
+            as_of_text=date_text(resolved.dated, lang, notice.style.digits))
 
     def coverage(self, project, lang):
         from ..check.i18n import Coverage

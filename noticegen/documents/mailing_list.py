@@ -62,8 +62,9 @@ class MailingList(DocumentKind):
         if context.national and packets and context.declares(self):
             yield context.make(self, f'{context.base}/mailing-list.csv',
                                (notice_set.source.path,
-                                *(data.source.path for data in context.prefectures)),
-                               parts=packets)
+                                *(data.source.path for data in context.prefectures),
+                                *context.project.facts_paths),
+                               parts=packets, as_of=context.as_of)
 
     def produce(self, job, context):
         rows = []
@@ -73,7 +74,8 @@ class MailingList(DocumentKind):
             prefecture = packets[packet].prefecture.prefecture
             data = context.parts.get(packet)
             failed = data is None or packet in context.failed
-            for recipient in recipients(job.notice.notice, prefecture):
+            for recipient in recipients(job.notice.notice, prefecture,
+                                        context.project.judge(job.as_of)):
                 rows.append(MailingRow(
                     prefecture.code, prefecture.name, recipient, packet,
                     page_count(data) if data else 0,

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..model.facts import Judge, Printing, national_verdicts, printing
 from ..model.localize import month_text
 from ..model.numbering import attachment_label
-from ..model.schema import NationalData, Prefecture
+from ..model.schema import NationalData
 from ..plan.registry import DocumentKind, register
 from .leaflet import leaflets
 
@@ -21,49 +22,73 @@ class Row:
     status: str = ''
 
 
-def printed_rows(prefecture: Prefecture, national: NationalData) -> list[Row]:
-    """Every number and URL the leaflet prints, in the leaflet's order."""
+REASONS = {'undated': '出典に日付がない', 'unverified': '未確認', 'disputed': '出典不一致',
+           'candidate': '候補（別センターか未確認）'}
+
+
+def printed_rows(printed: Printing, national: NationalData, judge: Judge) -> list[Row]:
+    """Every fact the leaflet prints, in the leaflet's order, with its source and date.
+
+    Hours carry their own source and date (hours_source, hours_as_of) where they have one.
+    """
     rows = []
-    for center in prefecture.printable_centers:
-        rows.append(Row('センター名', center.name, center.source, center.as_of))
-        for phone in center.printable_phones:
-            rows.append(Row('電話', phone.number, phone.source, phone.as_of))
-            if phone.hours:  # hours_note says where, and when, the hours were true
-                rows.append(Row('受付時間', f'{phone.hours}（{phone.number}）',
-                                phone.hours_note or phone.source, phone.as_of))
-        if center.hours:
-            rows.append(Row('受付時間', center.hours, center.hours_note or center.source,
-                            center.as_of))
-        if center.url_display:
-            rows.append(Row('URL（印刷）', center.url_display, center.source, center.as_of))
-        if center.url:
-            rows.append(Row('QRコード' if center.url_display else 'URL・QR', center.url,
-                            center.source, center.as_of))
+    for item in printed.centers:
+        center = item.center
+        rows.append(Row('センター名', center.name, center.source, center.dated))
+        for shown in item.phones:
+            phone = shown.phone
+            rows.append(Row('電話', phone.number, phone.source, phone.dated))
+            if shown.hours:
+                rows.append(Row('受付時間', f'{shown.hours}（{phone.number}）',
+                                phone.hours_source or phone.source, phone.hours_dated))
+        if item.hours:
+            rows.append(Row('受付時間', item.hours, center.hours_source or center.source,
+                            center.hours_dated))
+        if item.url_display:
+            rows.append(Row('URL（印刷）', item.url_display, center.source, center.dated))
+        if item.url:
+            rows.append(Row('QRコード' if item.url_display else 'URL・QR', item.url,
+                            center.source, center.dated))
     rows.append(Row('全国共通', national.short_dial.number, national.short_dial.source,
                     national.short_dial.as_of))
     rows.append(Row('ひかり電話', national.hikari_denwa.number, national.hikari_denwa.source,
                     national.hikari_denwa.as_of))
-    for what, service in (('夜間休日', national.night_holiday_call_center),
-                          ('SNS相談', national.sns)):
-        rows.append(Row(what, f'{service.name} {service.hours or ""}'.strip()
-                        + f'（運営：{service.operator}）', service.source, service.as_of))
+    verdicts = national_verdicts(national, judge)
+    for what, name in (('夜間休日', 'night_holiday_call_center'), ('SNS相談', 'sns')):
+        if verdicts[name].printable:
+            service = getattr(national, name)
+            rows.append(Row(what, f'{service.name} {service.hours or ""}'.strip()
+                            + f'（運営：{service.operator}）', service.source, service.as_of))
     return rows
 
 
-def withheld_rows(prefecture: Prefecture) -> list[Row]:
-    """Centers and numbers in the data that the leaflet does not print, and why."""
+def _reason(verdict) -> str:
+    if verdict.status != 'confirmed':
+        return REASONS.get(verdict.status, verdict.status)
+    if verdict.undated:
+        return REASONS['undated']
+    return f'{verdict.years}年より古い（{verdict.dated}、基準日 {verdict.as_of.isoformat()}）'
+
+
+def withheld_rows(printed: Printing, national: NationalData, judge: Judge) -> list[Row]:
+    """Facts in the data that the leaflet does not print, and why."""
     rows = []
-    for center in prefecture.centers:
-        if center.status != 'confirmed':
-            rows.append(Row('センター', center.name, reason=center.status_note or '',
-                            status=center.status))
-        for phone in center.phones:
-            if center.status != 'confirmed' and phone.status == 'confirmed':
-                rows.append(Row('電話', phone.number, reason='センターが未確定のため',
-                                status=center.status))
-            elif phone.status != 'confirmed':
-                rows.append(Row('電話', phone.number, reason=phone.status_note or '',
-                                status=phone.status))
+    for item in printed.withheld:
+        verdict = item.verdict
+        reason = ('センターが印刷されないため' if item.because_center else _reason(verdict))
+        if item.note:
+            reason += f'：{item.note}'
+        rows.append(Row(item.what, item.value, reason=reason,
+                        status='stale' if verdict.stale and verdict.status == 'confirmed'
+                        else ('undated' if verdict.undated and verdict.status == 'confirmed'
+                              else verdict.status)))
+    verdicts = national_verdicts(national, judge)
+    for what, name in (('夜間休日', 'night_holiday_call_center'), ('SNS相談', 'sns')):
+        verdict = verdicts[name]
+        if not verdict.printable:
+            service = getattr(national, name)
+            rows.append(Row(what, service.name, reason=_reason(verdict),
+                            status='stale' if verdict.stale else verdict.status))
     return rows
 
 
@@ -96,7 +121,7 @@ class Proof(DocumentKind):
                 yield context.make(
                     self, f'{context.base}/proof/{context.stem(prefecture)}.pdf',
                     (notice_set.source.path, source.path, *context.data_inputs(prefecture)),
-                    attachment=attachment, prefecture=prefecture)
+                    attachment=attachment, prefecture=prefecture, as_of=context.as_of)
 
     def describe(self, job):
         prefecture = job.prefecture.prefecture
@@ -106,8 +131,12 @@ class Proof(DocumentKind):
         notice = job.notice.notice
         national = context.project.national
         prefecture = job.prefecture.prefecture
+        judge = context.project.judge(job.as_of)
+        printed = printing(prefecture, judge)
         return context.renderer.html(
             self.template, notice=notice, label=attachment_label(notice, job.attachment),
             prefecture=prefecture, source_path=job.prefecture.source.path,
             as_of_text=month_text(national.valid_as_of, 'ja', notice.style.digits),
-            printed=printed_rows(prefecture, national), withheld=withheld_rows(prefecture))
+            as_of_day=job.as_of.isoformat(),
+            printed=printed_rows(printed, national, judge),
+            withheld=withheld_rows(printed, national, judge))

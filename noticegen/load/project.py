@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
 from ..errors import SourceError, ValidationFailed, shorten
 from ..model.languages import LANGUAGES
-from ..model.schema import (BRANCH_TAGS, SERIES, Attachment, CardText, LeafletTranslation,
-                            NationalData, Notice, Prefecture)
+from ..model.schema import (BRANCH_TAGS, SERIES, Attachment, CardText, DataWording,
+                            FactsFile, LeafletTranslation, Limits, NationalData, Notice,
+                            Prefecture)
 from ..model.numbering import attachment_label, label_text
 from .references import reference_errors
 from .sources import Source, load_yaml
-from ..layout import (ATTACHMENTS, CARDS, NOTICES, PREFECTURES, ROOT, SOURCE_FOLDERS,
+from ..layout import (ATTACHMENTS, CARDS, FACTS, NOTICES, PREFECTURES, ROOT, SOURCE_FOLDERS,
                       TEMPLATES)
 
 
@@ -55,6 +57,27 @@ class Project:
     national: NationalData | None = None
     national_source: Source | None = None
     cards: dict[str, tuple[CardText, Source]] = field(default_factory=dict)  # by language
+    # prefectures/wording.LANG.yaml: labels, hours and names of the prefecture data, by language
+    wording: dict[str, tuple[DataWording, Source]] = field(default_factory=dict)
+    limits: Limits | None = None                  # facts/limits.yaml
+    limits_source: Source | None = None
+    facts: FactsFile | None = None                # facts/services.yaml
+    facts_source: Source | None = None
+
+    def wording_paths(self, lang: str) -> tuple[str, ...]:
+        """The file that translates the prefecture data's labels into ``lang``, if any."""
+        return (self.wording[lang][1].path,) if lang in self.wording else ()
+
+    def judge(self, as_of: date):
+        """A Judge of this project's facts at ``as_of`` (facts/limits.yaml)."""
+        from ..model.facts import Judge
+        return Judge(self.limits, as_of)
+
+    @property
+    def facts_paths(self) -> tuple[str, ...]:
+        """The facts/ files: what judges every printed fact."""
+        return tuple(source.path for source in (self.limits_source, self.facts_source)
+                     if source is not None)
 
     def card(self, lang: str) -> tuple[CardText, list[str]]:
         """The card text in ``lang``, with the fields that fell back to English."""
@@ -78,8 +101,9 @@ class Project:
                   for _, source in by_lang.values()]
         found += [data.source for data in self.prefectures.values()]
         found += [source for _, source in self.cards.values()]
-        if self.national_source is not None:
-            found.append(self.national_source)
+        found += [source for _, source in self.wording.values()]
+        found += [source for source in (self.national_source, self.limits_source,
+                                         self.facts_source) if source is not None]
         return {source.path: source for source in found}
 
     def is_reviewed(self, lang: str) -> bool:
@@ -387,7 +411,9 @@ def load_project(root: Path = ROOT) -> Project:
             errors.extend(reference_errors(notice_set))
 
     _load_prefectures(project, errors)
+    _load_facts(project, errors)
     _load_cards(project, errors)
+    _check_claims(project, list(by_id.values()), errors)
     if errors:
         raise ValidationFailed(errors, scopes)
     project.notices = sorted(by_id.values(), key=lambda n: n.notice.id)
@@ -489,6 +515,7 @@ def _pdf_content_problem(path: Path, name: str) -> str | None:
 
 
 _PREFECTURE_FILE = re.compile(r'(\d{2})-([a-z]+)')
+WORDING = 'wording'   # prefectures/wording.LANG.yaml
 
 
 def _load_prefectures(project: Project, errors: list[SourceError]) -> None:
@@ -503,10 +530,24 @@ def _load_prefectures(project: Project, errors: list[SourceError]) -> None:
             project.national = _validate(source, NationalData, errors)
             project.national_source = source
             continue
+        if path.stem.startswith(WORDING + '.'):
+            lang = _language_of(path)
+            if lang is None or path.stem != f'{WORDING}.{lang}':
+                errors.append(source.error((), f'wording.LANG.yaml: {path.stem.split(".", 1)[1]!r} '
+                                               f'is not a language code'))
+                continue
+            loaded = _validate(source, DataWording, errors)
+            if loaded is not None and loaded.lang != lang:
+                errors.append(source.error(('lang',), f'the file name says {lang!r}, the file '
+                                                      f'says {loaded.lang!r}'))
+            elif loaded is not None:
+                project.wording[lang] = (loaded, source)
+            continue
         match = _PREFECTURE_FILE.fullmatch(path.stem)
         if not match:
             errors.append(source.error((), 'a prefecture file is named NN-romaji.yaml '
-                                           '(13-tokyo.yaml), or national.yaml'))
+                                           '(13-tokyo.yaml), or national.yaml, or '
+                                           'wording.LANG.yaml'))
             continue
         if ('code',) in source.plain:
             raw = source.text[slice(*source.spans[('code',)])]
@@ -530,6 +571,105 @@ def _load_prefectures(project: Project, errors: list[SourceError]) -> None:
         errors.append(SourceError(project.relative(folder / 'national.yaml'), 1, 1,
                                   'missing: the data set date and national numbers'))
     project.prefectures = dict(sorted(project.prefectures.items()))
+
+
+FACT_FILES = {'limits': Limits, 'services': FactsFile}
+
+
+def _load_facts(project: Project, errors: list[SourceError]) -> None:
+    """facts/limits.yaml and facts/services.yaml: needed wherever prefectures print."""
+    folder = project.root / FACTS
+    for path in yaml_files(folder):
+        model = FACT_FILES.get(path.stem)
+        source, load_errors = load_yaml(path, project.relative(path))
+        errors.extend(load_errors)
+        if load_errors:
+            continue
+        if model is None:
+            errors.append(source.error((), f'facts/ holds {", ".join(f"{name}.yaml" for name in FACT_FILES)}; '
+                                           f'found {path.name}'))
+            continue
+        value = _validate(source, model, errors)
+        if path.stem == 'limits':
+            project.limits, project.limits_source = value, source
+        else:
+            project.facts, project.facts_source = value, source
+    if project.prefectures and project.limits_source is None:
+        errors.append(SourceError(project.relative(folder / 'limits.yaml'), 1, 1,
+                                  'missing: how old each kind of fact may be before it stops '
+                                  'printing (stale_after_years)'))
+
+
+def _check_claims(project: Project, notice_sets: list[NoticeSet],
+                  errors: list[SourceError]) -> None:
+    """Every text of a leaflet's or card's source carries a known claim; translations carry
+    the text only, and have no field their source lacks."""
+    from ..model.claims import stated_facts, text_fields
+    from ..model.facts import NATIONAL_CLAIMS
+    from ..model.schema import NO_CLAIM, Claimed, LeafletAttachment
+    known = {NO_CLAIM, *NATIONAL_CLAIMS, *(project.facts.facts if project.facts else ())}
+    facts_failed = project.facts is None and project.facts_source is not None
+
+    def no_fact(source: Source, loc: tuple, text: str, lang: str) -> None:
+        stated = stated_facts(text, lang)
+        if stated:
+            errors.append(source.error(loc, (
+                f'this text claims no fact (claim: none) but holds {stated}: give it the '
+                f'claim of the fact it states, or say it without the fact')))
+
+    def check_source(source: Source, fields, lang: str = 'ja') -> dict[tuple, str]:
+        places = {}
+        for loc, value in fields:
+            places[loc] = value.claim if isinstance(value, Claimed) else None
+            if isinstance(value, Claimed) and value.claim == NO_CLAIM:
+                no_fact(source, loc + ('text',), value.text, lang)
+            if not isinstance(value, Claimed):
+                errors.append(source.error(loc, (
+                    'give this text the fact it states: {text: ..., claim: ID} with an id of '
+                    'facts/services.yaml or of the national data, or claim: none with a '
+                    'reason')))
+            elif value.claim not in known and not facts_failed:
+                errors.append(source.error(loc + ('claim',), (
+                    f'{value.claim!r} is not a fact of facts/services.yaml or of the national '
+                    f'data')))
+        return places
+
+    def check_translation(source: Source, fields, places: dict[tuple, str], lang: str,
+                          every: bool) -> None:
+        seen = set()
+        for loc, value in fields:
+            seen.add(loc)
+            if isinstance(value, Claimed):
+                errors.append(source.error(loc + ('claim',), (
+                    'a translation shares its source\'s claims, by key: write the text only')))
+            elif loc not in places:
+                errors.append(source.error(loc, 'the source has no such text to translate'))
+            elif places[loc] == NO_CLAIM:
+                no_fact(source, loc, value, lang)
+        if every:
+            for loc in sorted(set(places) - seen, key=str):
+                errors.append(source.error(loc[:-1], (
+                    f'translations share the source\'s fields: missing the text of '
+                    f'{".".join(map(str, loc))}')))
+
+    for notice_set in notice_sets:
+        for attachment, source in zip(notice_set.attachments, notice_set.attachment_sources):
+            if not isinstance(attachment, LeafletAttachment):
+                continue
+            places = check_source(source, [*text_fields(attachment.front, ('front',)),
+                                           *text_fields(attachment.back, ('back',))])
+            for lang, (translation, translated) in notice_set.translations.get(
+                    attachment.number, {}).items():
+                check_translation(translated, [*text_fields(translation.front, ('front',)),
+                                               *text_fields(translation.back, ('back',))],
+                                  places, lang, every=True)
+    if 'ja' in project.cards:
+        card, source = project.cards['ja']
+        places = check_source(source, text_fields(card))
+        for lang, (translation, translated) in project.cards.items():
+            if lang != 'ja':
+                check_translation(translated, text_fields(translation), places, lang,
+                                  every=False)
 
 
 def _language_of(path: Path) -> str | None:

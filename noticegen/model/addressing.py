@@ -23,18 +23,23 @@ class Recipient:
         return ''.join(self.lines)
 
 
-def recipients(notice: Notice, prefecture: Prefecture) -> list[Recipient]:
+def recipients(notice: Notice, prefecture: Prefecture, judge=None) -> list[Recipient]:
     """The departments of ``prefecture`` that ``notice`` addresses, most specific data first.
 
-    A department the prefecture's data names is used as it is; otherwise the notice's own
-    generic line is narrowed to the prefecture (各都道府県衛生主管部（局） → 東京都衛生主管部（局）).
+    A department the prefecture's data names is used when its source is dated and fresh
+    (``judge``: its name by the limit for names, its postal address by the limit for
+    addresses, facts/limits.yaml); otherwise the notice's own generic line is narrowed to the
+    prefecture (各都道府県衛生主管部（局） → 東京都衛生主管部（局））.
     """
     found = []
     for addressee in notice.main_addressees:  # copies (写し) are not mailed by prefecture
         department = prefecture.departments.get(addressee.department or '')
-        if department is not None:
+        if department is not None and (judge is None or judge(
+                'name', 'confirmed', department.as_of).printable):
+            address = judge is None or judge('address', 'confirmed', department.as_of).printable
             found.append(Recipient(addressee.department, (department.name,), addressee.honorific,
-                                   department.postal_code, department.address))
+                                   department.postal_code if address else None,
+                                   department.address if address else None))
             continue
         lines = [line.replace(EVERY_PREFECTURE, prefecture.name, 1) if index == 0 else line
                  for index, line in enumerate(addressee.lines)]

@@ -6,7 +6,7 @@ import re
 
 from .languages import LANGUAGES
 from .schema import partial_date_start
-from .wareki import format_wareki_month
+from .wareki import format_wareki_month, format_wareki_year
 
 # Types of Japanese number that can be dialled from abroad: fixed lines and mobiles.
 # Toll-free (0120, 0800) and navi-dial (0570) numbers generally cannot.
@@ -25,6 +25,18 @@ def month_text(valid_as_of: str, lang: str, digits: str = 'half') -> str:
         return format_wareki_month(day, digits)
     from babel.dates import format_skeleton
     return format_skeleton('yMMMM', day, locale=language.babel)
+
+
+def date_text(dated: str, lang: str, digits: str = 'half') -> str:
+    """A source's date at its own precision: a month (令和5年11月, November 2023), or only
+    the year where the source gives only a year (令和6年, 2024): never a made-up month."""
+    if len(dated) > 4:
+        return month_text(dated, lang, digits)
+    day = partial_date_start(dated)
+    if lang == 'ja':
+        return format_wareki_year(day, digits)
+    from babel.dates import format_skeleton
+    return format_skeleton('y', day, locale=LANGUAGES[lang].babel)
 
 
 def international(number: str, prefecture_only: bool = False) -> str | None:

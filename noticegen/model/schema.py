@@ -77,6 +77,36 @@ class Model(BaseModel):
     model_config = ConfigDict(strict=True, extra='forbid', frozen=True)
 
 
+# A claim id: the key of a fact in facts/services.yaml (or of the national data), or 'none'.
+ClaimId = Annotated[str, Field(pattern=r'^[a-z0-9]+(?:[.-][a-z0-9]+)*$')]
+NO_CLAIM = 'none'
+
+
+class Claimed(Model):
+    """A text of the leaflet or the card with the one fact it states: a claim id, or
+    ``claim: none`` with the reason it states none (a heading, an instruction). A text whose
+    fact does not print (unconfirmed, stale) is left out. Translations share the claims of
+    their source's fields, by key: they hold the text only."""
+
+    text: Text
+    claim: ClaimId
+    reason: Line | None = None
+
+    @model_validator(mode='after')
+    def _reason_for_none(self) -> Claimed:
+        if self.claim == NO_CLAIM and not self.reason:
+            raise ValueError('claim: none needs a reason: why the text states no fact '
+                             '(a heading, an instruction)')
+        if self.claim != NO_CLAIM and self.reason:
+            raise ValueError(f'reason explains claim: none; the claim {self.claim!r} is the '
+                             f'reason itself')
+        return self
+
+
+# A text field: with its claim in a source, the text alone in a translation.
+Said = Claimed | Text
+
+
 class Style(Model):
     """How generated parts look: numeral width, item markers and gaps, labels."""
 
@@ -486,32 +516,34 @@ class AttachmentSource(Model):
 class Section(Model):
     """A headed block of an attachment: paragraphs, then bullets."""
 
-    heading: Line
-    paragraphs: list[Text] = []
-    bullets: list[Text] = []
-    note: Text | None = None
+    heading: Said
+    paragraphs: list[Said] = []
+    bullets: list[Said] = []
+    note: Said | None = None
 
 
 class LeafletFront(Model):
     """The front page of the leaflet: the same for every prefecture."""
 
-    title: Text
-    lead: list[Text] = Field(min_length=1)
+    title: Said
+    lead: list[Said] = Field(min_length=1)
     sections: list[Section] = Field(min_length=1)
 
 
 class LeafletBack(Model):
     """The fixed wording of the back page; numbers come from prefectures/."""
 
-    heading: Line                      # {prefecture} is replaced by the prefecture's name
-    no_number: Text                    # shown where a center has no printable number
-    fallback: Text                     # shown where the prefecture has no printable number
-    short_dial_lead: Text
-    hikari_lead: Text
-    night_holiday: Text
-    sns_lead: Text
-    as_of: Line                        # {date} is replaced by 令和X年X月
-    sources_note: Text
+    heading: Said                      # {prefecture} is replaced by the prefecture's name
+    no_number: Said                    # shown where a center has no printable number
+    fallback: Said                     # shown where the prefecture has no printable number
+    short_dial_lead: Said              # what #8891 reaches
+    short_dial_cost: Said              # what a call to #8891 costs
+    ip_phones: Said                    # the IP-phone caveat
+    hikari_lead: Said
+    night_holiday: Said
+    sns_lead: Said
+    as_of: Said                        # {date}: the oldest source date of what prints
+    sources_note: Said
 
 
 class Fact(Model):
@@ -692,39 +724,114 @@ WebUrl = Annotated[str, AfterValidator(_check_url)]
 ShortDial = Annotated[str, Field(pattern=r'^#[0-9]{4}$')]
 
 
+FactStatus = Literal['confirmed', 'unverified', 'disputed']
+
+# A prefecture's written answer to our 照会 is a source of its own kind: no page, no URL,
+# dated by the answer itself. Written as the whole source: 都道府県回答 2026-12-10.
+_ANSWER = re.compile(r'都道府県回答\s*(\d{4}-\d{2}-\d{2})')
+
+
+def answer_date(source: str | None) -> str | None:
+    """The date of a prefecture's answer (都道府県回答 YYYY-MM-DD), or None for a page."""
+    match = _ANSWER.fullmatch(source.strip()) if source else None
+    return match[1] if match else None
+
+
+def _check_dating(what: str, status: str, source: str | None, as_of: str | None,
+                  retrieved: str | None, status_note: str | None) -> None:
+    """The rules every fact's source follows; raise ValueError naming the broken one.
+
+    A confirmed fact needs a dated source: the date its page states (as_of), or a
+    prefecture's answer. A page that states no date gets ``retrieved`` (when it was read),
+    and a fact that rests on it is not confirmed.
+    """
+    answered = answer_date(source)
+    if answered:
+        if as_of is not None and as_of != answered:
+            raise ValueError(f'{what}: a prefecture\'s answer is dated by the answer: as_of '
+                             f'must be {answered} or left out; found {as_of}')
+        if retrieved is not None:
+            raise ValueError(f'{what}: a prefecture\'s answer has no page to retrieve: '
+                             f'remove retrieved')
+    if status == 'confirmed' and not (as_of or answered):
+        raise ValueError(f'{what}: a confirmed fact needs a dated source: as_of (the date the '
+                         f'page itself states) or a prefecture\'s answer (都道府県回答 '
+                         f'YYYY-MM-DD); a page that states no date gets retrieved: YYYY-MM-DD '
+                         f'and status unverified')
+    if status != 'confirmed' and not status_note:
+        article = 'an' if status[0] in 'aeiou' else 'a'
+        raise ValueError(f'{article} {status} {what} needs a status_note saying why')
+
+
+def _check_hours_source(hours: str | None, hours_source: str | None,
+                        hours_as_of: str | None) -> None:
+    if (hours_source or hours_as_of) and not hours:
+        raise ValueError('hours_source and hours_as_of date the hours, but hours is missing')
+    if hours_as_of and not hours_source:
+        raise ValueError('hours_as_of is the date of hours_source, but hours_source is missing')
+    answered = answer_date(hours_source)
+    if answered and hours_as_of is not None and hours_as_of != answered:
+        raise ValueError(f'hours: a prefecture\'s answer is dated by the answer: hours_as_of '
+                         f'must be {answered} or left out; found {hours_as_of}')
+
+
 class Phone(Model):
     number: JapanesePhone
     label: Line
     hours: Text | None = None
-    hours_note: Text | None = None  # where the hours come from; shown on the proof sheet only
-    status: Literal['confirmed', 'unverified', 'disputed']
-    status_note: Text | None = None
+    # Where and when the hours were stated, when that is not the number's own source.
+    hours_source: Text | None = None
+    hours_as_of: PartialDate | None = None
+    status: FactStatus
+    status_note: Text | None = None     # why it is not confirmed: quote the research note
     source: Text
-    as_of: PartialDate | None = None
+    as_of: PartialDate | None = None    # the date the source itself states
+    retrieved: PartialDate | None = None  # when a page that states no date was read
     prefecture_only: bool = False   # 県内限定: reachable only from inside the prefecture
 
     @model_validator(mode='after')
-    def _explain_doubt(self) -> Phone:
-        if self.status != 'confirmed' and not self.status_note:
-            article = 'an' if self.status[0] in 'aeiou' else 'a'
-            raise ValueError(f'{article} {self.status} number needs a status_note saying why')
+    def _check_source(self) -> Phone:
+        _check_dating('number', self.status, self.source, self.as_of, self.retrieved,
+                      self.status_note)
+        _check_hours_source(self.hours, self.hours_source, self.hours_as_of)
         return self
+
+    @property
+    def dated(self) -> str | None:
+        """The date of the number's source: as_of, or a prefecture's answer."""
+        return self.as_of or answer_date(self.source)
+
+    @property
+    def hours_dated(self) -> str | None:
+        if self.hours_source:
+            return self.hours_as_of or answer_date(self.hours_source)
+        return self.dated
 
 
 class Center(Model):
     name: Line
     name_romaji: Line | None = None        # printed on non-Japanese outputs only, if sourced
     name_romaji_source: Text | None = None
-    status: Literal['confirmed', 'candidate']
+    # candidate: a center the research names but that may not be a (separate) one-stop center.
+    status: Literal['confirmed', 'unverified', 'disputed', 'candidate']
     status_note: Text | None = None
     hours: Text | None = None
-    hours_note: Text | None = None  # where the hours come from; shown on the proof sheet only
+    hours_source: Text | None = None
+    hours_as_of: PartialDate | None = None
     url: WebUrl | None = None         # the QR code carries this one
     url_display: WebUrl | None = None  # a short official address to print, if url is long
     source: Text
     as_of: PartialDate | None = None
+    retrieved: PartialDate | None = None
     phones: list[Phone] = []
     note: Text | None = None
+
+    @model_validator(mode='after')
+    def _check_source(self) -> Center:
+        _check_dating('center', self.status, self.source, self.as_of, self.retrieved,
+                      self.status_note)
+        _check_hours_source(self.hours, self.hours_source, self.hours_as_of)
+        return self
 
     @model_validator(mode='after')
     def _romaji_needs_source(self) -> Center:
@@ -740,11 +847,14 @@ class Center(Model):
         return self
 
     @property
-    def printable_phones(self) -> list[Phone]:
-        """Only confirmed numbers of a confirmed center are ever printed."""
-        if self.status != 'confirmed':
-            return []
-        return [phone for phone in self.phones if phone.status == 'confirmed']
+    def dated(self) -> str | None:
+        return self.as_of or answer_date(self.source)
+
+    @property
+    def hours_dated(self) -> str | None:
+        if self.hours_source:
+            return self.hours_as_of or answer_date(self.hours_source)
+        return self.dated
 
 
 class Department(Model):
@@ -782,14 +892,6 @@ class Prefecture(Model):
                 raise ValueError(f'code {code} is {expected}, found {value!r}')
         return value
 
-    @property
-    def printable_centers(self) -> list[Center]:
-        return [center for center in self.centers if center.status == 'confirmed']
-
-    @property
-    def has_direct_number(self) -> bool:
-        return any(center.printable_phones for center in self.centers)
-
 
 class ShortDialEntry(Model):
     number: ShortDial
@@ -807,12 +909,21 @@ class NationalPhone(Model):
 
 
 class NationalService(Model):
+    """A national service printed when its fact is confirmed and fresh."""
+
     name: Line
     operator: Line
     hours: Text | None = None
     note: Text | None = None
+    status: FactStatus = 'confirmed'
+    status_note: Text | None = None
     source: Text
     as_of: PartialDate
+
+    @model_validator(mode='after')
+    def _check_source(self) -> NationalService:
+        _check_dating('service', self.status, self.source, self.as_of, None, self.status_note)
+        return self
 
 
 class NationalData(Model):
@@ -823,6 +934,78 @@ class NationalData(Model):
     hikari_denwa: NationalPhone
     night_holiday_call_center: NationalService
     sns: NationalService
+
+
+# --- Facts: limits and the service facts that texts claim ---------------------------------
+
+# The kinds of fact, each with its own limit of age (facts/limits.yaml).
+FactKind = Literal['number', 'hours', 'name', 'url', 'address', 'postage', 'service', 'policy',
+                   'clinical']
+FACT_KINDS: tuple[str, ...] = FactKind.__args__
+Quotation = Annotated[str, AfterValidator(_non_blank), Field(max_length=80)]
+
+
+class Limits(Model):
+    """How old a fact's source may be, in whole years before the as-of date, per kind."""
+
+    stale_after_years: dict[FactKind, Annotated[int, Field(ge=1, le=50)]]
+
+    @model_validator(mode='after')
+    def _every_kind(self) -> Limits:
+        missing = [kind for kind in FACT_KINDS if kind not in self.stale_after_years]
+        if missing:
+            raise ValueError(f'stale_after_years needs a limit for every kind of fact; '
+                             f'missing {", ".join(missing)}')
+        return self
+
+
+class FactSource(Model):
+    """One page (or a prefecture's answer) that states a fact."""
+
+    title: Line                            # who published it, and the page: 神奈川県「かならいん」
+    url: WebUrl | None = None
+    as_of: PartialDate | None = None       # the date the page itself states
+    retrieved: PartialDate | None = None   # when a page that states no date was read
+    answer: IsoDate | None = None          # a prefecture's answer: dated by itself, no page
+    quote: Quotation | None = None         # the line that states the fact, at most 80 characters
+
+    @model_validator(mode='after')
+    def _one_kind(self) -> FactSource:
+        if self.answer is not None and (self.url or self.as_of or self.retrieved):
+            raise ValueError('a prefecture\'s answer has no page: no url, as_of or retrieved')
+        return self
+
+    @property
+    def dated(self) -> str | None:
+        return self.as_of or (self.answer.isoformat() if self.answer else None)
+
+
+class ServiceFact(Model):
+    """A fact that a text of the leaflet or the card states (its claim id is its key)."""
+
+    kind: FactKind
+    statement: Text                        # what the sources support, in our words
+    status: FactStatus
+    status_note: Text | None = None
+    sources: list[FactSource] = Field(min_length=1)
+    languages: list[Line] = []             # for a fact of which languages a service answers in
+
+    @model_validator(mode='after')
+    def _check_sources(self) -> ServiceFact:
+        _check_dating('fact', self.status, None, self.dated, None, self.status_note)
+        return self
+
+    @property
+    def dated(self) -> str | None:
+        """The newest date a source states: the fact is as fresh as its freshest source."""
+        dates = [source.dated for source in self.sources if source.dated]
+        return max(dates, key=partial_date_end) if dates else None
+
+
+class FactsFile(Model):
+    """facts/services.yaml: the service facts, by claim id."""
+
+    facts: dict[ClaimId, ServiceFact]
 
 
 # --- Translations -------------------------------------------------------------------------
@@ -851,31 +1034,64 @@ class LeafletTranslation(Model):
     back: LeafletBack
 
 
-CARD_FIELDS = ('title', 'intro', 'confidential', 'short_dial_lead', 'short_dial_note',
-               'hikari_lead', 'centers_heading', 'no_number', 'night_holiday', 'sns_lead',
-               'abroad', 'as_of', 'hours_in_japanese', 'unreviewed')
+_NUMBERS = re.compile(r'#?\d+(?::\d{2})?')
+
+
+class DataWording(Model):
+    """prefectures/wording.LANG.yaml: phone labels, hours and center names in one language,
+    each keyed by its Japanese text as the prefecture data has it. When the Japanese text
+    changes, its old translation no longer matches, and the Japanese prints (with the
+    "in Japanese" note) until someone translates it again."""
+
+    lang: Line
+    translation: Translation
+    phone_labels: dict[str, Text] = {}   # phone labels
+    hours: dict[str, Text] = {}     # hours of a shape the code does not translate
+    names: dict[str, Text] = {}     # center names; the Japanese name prints beside them
+
+    @model_validator(mode='after')
+    def _keep_the_numbers(self) -> DataWording:
+        """A translation keeps every number and time of its Japanese (16:00, #8891)."""
+        for part in ('phone_labels', 'hours', 'names'):
+            for japanese, translated in getattr(self, part).items():
+                missing = [n for n in _NUMBERS.findall(japanese) if n not in translated]
+                if missing:
+                    raise ValueError(f'{part}[{japanese!r}]: the translation drops '
+                                     f'{", ".join(missing)}')
+        return self
+
+
+CARD_FIELDS = ('title', 'intro', 'no_police_report', 'short_dial_lead', 'short_dial_cost',
+               'ip_phones', 'short_dial_languages', 'hikari_lead', 'centers_heading',
+               'no_number', 'night_holiday', 'sns_lead', 'sns_languages', 'abroad', 'as_of',
+               'hours_in_japanese', 'in_japanese', 'unreviewed')
 
 
 class CardText(Model):
-    """The patient card's text in one language. The Japanese source has every field; a
-    translation may lack some, which then fall back to English, with a warning."""
+    """The patient card's text in one language. The Japanese source has every field, each
+    with its claim; a translation may lack some, which then fall back to English, with a
+    warning."""
 
     lang: Line
     translation: Translation | None = None    # None only for the Japanese source
-    title: Text | None = None
-    intro: Text | None = None
-    confidential: Text | None = None
-    short_dial_lead: Text | None = None
-    short_dial_note: Text | None = None       # that #8891 works only from a phone in Japan
-    hikari_lead: Text | None = None
-    centers_heading: Text | None = None       # {prefecture}
-    no_number: Text | None = None
-    night_holiday: Text | None = None
-    sns_lead: Text | None = None
-    abroad: Text | None = None                # introduces the +81 forms
-    as_of: Text | None = None                 # {date}
-    hours_in_japanese: Text | None = None     # a note beside hours printed in Japanese
-    unreviewed: Text | None = None            # the mark on an unreviewed card
+    title: Said | None = None
+    intro: Said | None = None                 # what the centers do
+    no_police_report: Said | None = None      # no police report is needed to consult
+    short_dial_lead: Said | None = None       # what #8891 reaches
+    short_dial_cost: Said | None = None       # what a call to #8891 costs
+    ip_phones: Said | None = None             # some IP phones cannot reach #8891
+    short_dial_languages: Said | None = None  # the languages #8891 and the centers answer in
+    hikari_lead: Said | None = None
+    centers_heading: Said | None = None       # {prefecture}
+    no_number: Said | None = None
+    night_holiday: Said | None = None
+    sns_lead: Said | None = None
+    sns_languages: Said | None = None         # the languages Cure time answers in
+    abroad: Said | None = None                # introduces the +81 forms
+    as_of: Said | None = None                 # {date}
+    hours_in_japanese: Said | None = None     # a note beside hours printed in Japanese
+    in_japanese: Said | None = None           # a note beside a label or name left in Japanese
+    unreviewed: Said | None = None            # the mark on an unreviewed card
 
     @property
     def missing(self) -> list[str]:

@@ -42,3 +42,9 @@ def format_wareki_month(day: date, digits: str = 'half') -> str:
     """Format the month of ``day`` as 令和6年10月."""
     era, year = era_year(day)
     return f'{era}{_year_text(year, digits)}年{widen(str(day.month), digits)}月'
+
+
+def format_wareki_year(day: date, digits: str = 'half') -> str:
+    """Format the year of ``day`` as 令和6年."""
+    era, year = era_year(day)
+    return f'{era}{_year_text(year, digits)}年'

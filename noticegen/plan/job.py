@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ class Job:
     lang: str = 'ja'
     title: str = ''           # its bookmark and enclosure title when it is part of another
     enclosure: int | None = None  # its place in the notice's set: 0 the letter, N 別添N
+    as_of: date | None = None  # facts are judged at this date (what prints): part of the key
 
     @property
     def code(self) -> str | None:
@@ -91,6 +93,7 @@ class PlanContext:
     langs: list[str]                    # languages of per-language documents
     extra: dict[str, Any]               # values of kinds' own command-line options
     jobs: list[Job] = field(default_factory=list)   # planned so far for this notice
+    as_of: date | None = None           # --as-of, else the data set's valid_as_of
 
     @property
     def base(self) -> str:
@@ -121,9 +124,11 @@ class PlanContext:
         return file_stem(prefecture)
 
     def data_inputs(self, prefecture: PrefectureData) -> tuple[str, ...]:
-        """A prefecture's file and the national data printed beside it."""
+        """A prefecture's file, the national data printed beside it, and facts/ (which
+        judges what prints)."""
         national = self.project.national_source
-        return (prefecture.source.path, *((national.path,) if national else ()))
+        return (prefecture.source.path, *((national.path,) if national else ()),
+                *self.project.facts_paths)
 
     def make(self, kind, output: str, inputs: tuple[str, ...] = (), *, lang: str = 'ja',
              **fields) -> Job:
@@ -145,19 +150,23 @@ class PlanContext:
 
 
 def plan(project: Project, prefectures: list[str] | None = None, langs: list[str] | None = None,
-         command: str | None = None, extra: dict[str, Any] | None = None) -> list[Job]:
+         command: str | None = None, extra: dict[str, Any] | None = None,
+         as_of: date | None = None) -> list[Job]:
     """The files a command writes, kind by kind in the registry's order, notice by notice.
 
     ``prefectures`` None is the national mailing. ``command`` None is ``build``; a kind
-    that belongs to another command is planned only by it.
+    that belongs to another command is planned only by it. ``as_of`` (--as-of) overrides
+    the data set's own date; kinds that print facts give it to their jobs.
     """
+    from ..model.facts import as_of_date
     from .registry import kinds
+    judged_at = as_of_date(project.national.valid_as_of if project.national else None, as_of)
     selected = [data for code, data in project.prefectures.items()
                 if prefectures is None or code in prefectures]
     jobs: list[Job] = []
     for notice_set in project.notices:
         context = PlanContext(project, notice_set, selected, prefectures is None,
-                              list(langs or []), dict(extra or {}))
+                              list(langs or []), dict(extra or {}), as_of=judged_at)
         for kind in kinds():
             if kind.command == command:
                 context.jobs += kind.jobs(context)
