@@ -83,7 +83,7 @@ def report(project: Project, as_of: date | None = None,
             if code not in project.prefectures:
                 warnings.append(warning(f'{folder}/', 1, 1, f'{code} {name}: no data file'))
     warnings += national_warnings(project, judge, everything=national)
-    if prefectures is None:
+    if national:
         warnings += claim_warnings(project, judge)
     selected = {code: data for code, data in project.prefectures.items()
                 if prefectures is None or code in prefectures}
