@@ -137,7 +137,7 @@ def test_a_notice_without_attachments_builds_one_pdf_and_no_per_prefecture_docum
     """Next to the prefecture data, cards and national numbers, a notice that declares no
     outputs makes its letter only; the data no notice uses is not judged."""
     root = tmp_path / 'project'
-    for folder in ('prefectures', 'templates', 'cards', 'locales'):
+    for folder in ('prefectures', 'templates', 'cards', 'locales', 'facts'):
         shutil.copytree(ROOT / folder, root / folder)
     shutil.copytree(CORPUS / 'iseihatsu-0926' / 'notices', root / 'notices')
     shutil.copy(ROOT / 'noticegen.toml', root / 'noticegen.toml')
