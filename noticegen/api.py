@@ -173,3 +173,82 @@ def diff(options: Options, baseline: str, tolerance: float, pixel_threshold: int
                 locked(folder, exclusive=False, wait=options.wait, waiting=notify):
             return run_diff(options.out, folder, options.kinds or None, options.dpi,
                             tolerance, pixel_threshold, progress)
+
+
+# --- scaffolding and editor support -------------------------------------------------------
+
+NOTICE_SKELETON = """\
+{modeline}
+# A notice: one 公用文 (通知, 事務連絡 ...). `noticegen validate` checks it and `noticegen build`
+# writes dist/{notice_id}/notice.pdf. docs/writing-a-notice.en.md (and .ja.md) adds every
+# feature step by step; docs/reference.md lists every field.
+id: {notice_id}
+# 文書番号, one per issuing office (a joint notice has several). Without numbers, the notice
+# is labelled 事務連絡 (label: sets another word).
+# numbers: [〇〇発0401第1号]
+date: {date}                  # printed as 和暦
+addressees:
+  - name: 各都道府県衛生主管部（局）
+    honorific: 御中           # 御中, 殿, 様, 各位, あて
+issuers:
+  - 〇〇省〇〇局〇〇課        # or {{name: 〇〇省〇〇局長, seal_note: （公印省略）}}
+title: 〇〇について
+body:                         # paragraphs, each indented one character
+  - 標記について、下記のとおりお知らせします。
+# Then, optionally: items (numbered; 記 is printed above them), closing (以上), contact
+# (照会先), attachments in attachments/{notice_id}/, outputs (what else to make), style.
+"""
+
+
+def new_notice(root: Path | None, notice_id: str, today=None) -> list[Path]:
+    """Write a minimal, valid, commented notice ``notice_id``; return the files written.
+
+    ``root`` None: the working directory is not yet a project, so it becomes one: the marker
+    file, and the default templates and the schemas beside the notice.
+    """
+    import re
+    import shutil
+    from datetime import date
+
+    from .layout import MARKER, ROOT
+    from .model.jsonschema import modeline
+    if not re.fullmatch(r'[a-z0-9][a-z0-9-]*', notice_id):
+        raise UsageError(f'{notice_id!r} is not a notice id: use lower-case letters, digits and '
+                         f'hyphens (2025-04-01-survey)')
+    written = []
+    if root is None:
+        root = Path.cwd()
+        marker = root / MARKER
+        marker.write_text('# Marks the root of a noticegen project: sources in notices/, '
+                          'attachments/ and templates/;\n# output in dist/.\n',
+                          encoding='utf-8')
+        written.append(marker)
+        if not (root / TEMPLATES).exists() and (ROOT / TEMPLATES).is_dir():
+            shutil.copytree(ROOT / TEMPLATES, root / TEMPLATES)
+            written.append(root / TEMPLATES)
+        written += write_schemas(root / 'schemas')
+    path = root / NOTICES / f'{notice_id}.yaml'
+    if path.exists():
+        raise UsageError(f'{path} exists already: choose another id, or edit it')
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(NOTICE_SKELETON.format(
+        modeline=modeline(NOTICES, 1), notice_id=notice_id,
+        date=(today or date.today()).isoformat()), encoding='utf-8')
+    written.append(path)
+    return written
+
+
+def write_schemas(out: Path) -> list[Path]:
+    """Write schemas/<source kind>.schema.json for every kind of source file."""
+    import json
+
+    from .output.atomic import write_atomic
+    from .model.jsonschema import schemas
+    written = []
+    for name, schema in schemas().items():
+        path = out / f'{name}.schema.json'
+        data = (json.dumps(schema, ensure_ascii=False, indent=2) + '\n').encode('utf-8')
+        if not path.is_file() or path.read_bytes() != data:
+            write_atomic(path, data)
+        written.append(path)
+    return written
