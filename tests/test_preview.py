@@ -155,6 +155,64 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def test_serve_on_a_port_in_use_is_one_line_and_builds_nothing(tmp_path):
+    root = copy_project(tmp_path / 'project')
+    with socket.socket() as taken:
+        taken.bind(('127.0.0.1', 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        started = time.monotonic()
+        result = run_cli('serve', '--port', str(port), root=root)
+        elapsed = time.monotonic() - started
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines == [f'error: port {port} on 127.0.0.1 is in use (another serve?); stop it, '
+                     f'or choose another port with --port (0: any free port)'], result.stderr
+    assert not (root / 'dist').exists()      # it binds before it builds
+    assert elapsed < 20
+
+
+def test_serve_watches_sources_in_bursts_and_ignores_editor_temporaries(tmp_path):
+    import threading
+
+    from noticegen.preview.serve import is_source_change, watch
+    for name in ('.#13-tokyo.yaml', '13-tokyo.yaml~', '.13-tokyo.yaml.swp', '.x.swo',
+                 '#13-tokyo.yaml#', '4913', 'x___jb_tmp___', 'x.yaml.tmp'):
+        assert not is_source_change(None, f'/p/prefectures/{name}'), name
+    assert is_source_change(None, '/p/prefectures/13-tokyo.yaml')
+    assert not is_source_change(None, '/p/templates/.git/x.html')
+    root = tmp_path / 'project'
+    for folder in ('notices', 'prefectures', 'templates'):
+        (root / folder).mkdir(parents=True)
+    stop = threading.Event()
+    batches: list[set[str]] = []
+    ready = threading.Event()
+
+    def run():
+        ready.set()
+        for changed in watch(root, stop, quiet_ms=300, debounce_ms=3000):
+            batches.append(changed)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    ready.wait()
+    time.sleep(1)   # the watcher is set up
+    for name in ('.#a.yaml', 'a.yaml~', '.a.yaml.swp', '4913'):
+        (root / 'prefectures' / name).write_text('x', encoding='utf-8')
+    time.sleep(1.5)
+    assert batches == []     # temporaries alone trigger nothing
+    for index, folder in enumerate(('notices', 'prefectures', 'templates')):
+        (root / folder / f'{index}.yaml').write_text('x', encoding='utf-8')
+        time.sleep(0.05)
+    deadline = time.monotonic() + 10
+    while not batches and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(1)
+    stop.set()
+    thread.join(timeout=10)
+    assert batches == [{'notices/0.yaml', 'prefectures/1.yaml', 'templates/2.yaml'}]
+
+
 CHROMIUM = shutil.which('chromium')
 CHROMEDRIVER = shutil.which('chromedriver')
 
@@ -198,8 +256,11 @@ def test_live_gallery_shows_an_edit_without_a_manual_reload(tmp_path):
         def leaflet_images():
             return [img.get_attribute('src') for img in driver.find_elements(By.CSS_SELECTOR, selector)]
 
+        # serve binds before it builds: the first page says it is building, and reloads
+        # itself into the gallery when the first build is done.
+        WebDriverWait(driver, 180, poll_frequency=0.5).until(
+            lambda d: len(leaflet_images()) == 2)
         before = leaflet_images()
-        assert len(before) == 2
         loaded = driver.execute_script(
             'return Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)')
         assert loaded
@@ -214,6 +275,21 @@ def test_live_gallery_shows_an_edit_without_a_manual_reload(tmp_path):
         assert after[1] != before[1]  # the back page, where the number is, is a new image
         assert driver.execute_script(
             'return Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)')
+        assert not driver.find_elements(By.ID, 'noticegen-error')
+
+        # A broken source: every page shows the error as a banner, over the last good pictures.
+        good = path.read_text(encoding='utf-8')
+        path.write_text(good.replace("code: '47'", 'code: 47', 1), encoding='utf-8')
+        WebDriverWait(driver, 90, poll_frequency=0.5).until(
+            lambda d: d.find_elements(By.ID, 'noticegen-error'))
+        banner = driver.find_element(By.ID, 'noticegen-error').text
+        assert 'prefectures/47-okinawa.yaml:3:7: error: code:' in banner, banner
+        assert leaflet_images() == after
+        # Fixed: the banner goes away at the next rebuild.
+        path.write_text(good, encoding='utf-8')
+        WebDriverWait(driver, 90, poll_frequency=0.5).until(
+            lambda d: not d.find_elements(By.ID, 'noticegen-error') and leaflet_images())
+        assert leaflet_images() == after
     finally:
         if driver is not None:
             driver.quit()
