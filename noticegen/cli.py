@@ -625,8 +625,11 @@ def i18n(context, extract: bool) -> None:
     from .load.project import load_project
     root = context.find_object(Options).root
     if extract:
-        run_extract(root / TEMPLATES, Path(__file__).resolve().parent, root / LOCALES)
-        click.echo('locales/messages.pot and the .po files are up to date with the templates')
+        written = run_extract(root / TEMPLATES, Path(__file__).resolve().parent, root / LOCALES)
+        for path in written:
+            click.echo(f'updated {path.relative_to(root)}')
+        click.echo(f'{LOCALES}/: the catalogs are up to date with the templates and the code '
+                   f'({plural(len(written), "file")} changed)')
     try:
         project = load_project(root)
     except NoticegenError as exception:
