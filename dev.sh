@@ -21,8 +21,9 @@ APT_PACKAGES=(
   fonts-morisawa-bizud-mincho fonts-morisawa-bizud-gothic
   fonts-noto-cjk fonts-noto-core
 )
-# The browser test drives Debian's chromium through chromedriver; no test tool downloads one.
-TEST_APT_PACKAGES=(chromium chromium-driver)
+# The browser tests drive Debian's chromium through chromedriver (no test tool downloads one);
+# gettext's msgfmt --check checks every catalog.
+TEST_APT_PACKAGES=(chromium chromium-driver gettext)
 VENV=${NOTICEGEN_VENV:-.venv}
 # The lock files are made by this uv release, for Debian 12's Python and glibc, whatever the host.
 LOCK_TOOL=uv==0.13.9

@@ -3,7 +3,7 @@
 
 The whole mailing is measured by benchmarks/batch.py.
 
-Run by hand (never as a timed test):  .venv/bin/python benchmarks/letter.py [--runs N]
+Run by hand (never as a timed test):  .venv/bin/python benchmarks/documents.py [--runs N]
 Prints medians of N runs, measured in this one process and on this machine.
 """
 

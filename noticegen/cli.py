@@ -633,11 +633,14 @@ def diff(context, out: Path, baseline: str, kinds, dpi: int, tolerance: float,
               help='Port to listen on (0: any free port).')
 @click.pass_context
 def serve(context, out: Path, prefectures, host: str, port: int) -> None:
-    """Build, preview and serve the gallery; rebuild when a source changes.
+    """Serve the gallery, build and preview, and rebuild when a source changes.
 
-    Watches notices/, attachments/, prefectures/ and templates/. After each
-    successful rebuild, open gallery pages reload by themselves. Use --prefecture
-    to keep rebuilds quick while editing one prefecture.
+    Binds its port first (a port in use is one line), then builds and previews. Watches
+    notices/, attachments/, prefectures/, templates/, cards/ and locales/ (watchfiles:
+    a burst of saves is one rebuild; editors' temporary files are ignored). After each
+    rebuild, open pages reload by themselves; a failed build shows as a red banner on
+    every page until a rebuild succeeds. Use --prefecture to keep rebuilds quick while
+    editing one prefecture.
     """
     from .preview.serve import serve as run_serve
     options = _options(context, out=out)
@@ -648,7 +651,9 @@ def serve(context, out: Path, prefectures, host: str, port: int) -> None:
 @main.command()
 @click.option('--extract', is_flag=True,
               help='Refresh locales/messages.pot from the templates and code, and update every '
-                   'language\'s .po file (Babel extract + update), before reporting.')
+                   'language\'s .po file (Babel extract + update: a changed string becomes '
+                   'fuzzy, keeping its translation), before reporting. Files whose messages '
+                   'did not change are left as they are.')
 @click.pass_context
 def i18n(context, extract: bool) -> None:
     """Report translation coverage per language and document: coverage, status, source.
@@ -665,8 +670,11 @@ def i18n(context, extract: bool) -> None:
     from .load.project import load_project
     root = context.find_object(Options).root
     if extract:
-        run_extract(root / TEMPLATES, Path(__file__).resolve().parent, root / LOCALES)
-        click.echo('locales/messages.pot and the .po files are up to date with the templates')
+        written = run_extract(root / TEMPLATES, Path(__file__).resolve().parent, root / LOCALES)
+        for path in written:
+            click.echo(f'updated {path.relative_to(root)}')
+        click.echo(f'{LOCALES}/: the catalogs are up to date with the templates and the code '
+                   f'({plural(len(written), "file")} changed)')
     try:
         project = load_project(root)
     except NoticegenError as exception:

@@ -442,7 +442,7 @@ class Notice(Model):
     contact: Contact | None = None
     cover: Cover | None = None
     # The printed matter the notice makes besides its letter and attachments: names of
-    # document kinds (see README); nothing is made that the notice does not list.
+    # document kinds (see docs/reference.md); nothing is made that the notice does not list.
     outputs: list[Slug] = []
     style: Style = Style()
 

@@ -45,7 +45,7 @@ class DocumentKind:
     # Made only for a notice that lists the kind's name in its `outputs`; otherwise the
     # kind's own sources decide (the letter always, an attachment when the notice has it).
     declared: ClassVar[bool] = False
-    outputs_help: ClassVar[str] = ''    # what listing it in `outputs` makes (README, errors)
+    outputs_help: ClassVar[str] = ''    # what listing it in `outputs` makes (docs/reference.md, errors)
 
     @property
     def group(self) -> str:

@@ -11,11 +11,14 @@ from pathlib import Path
 
 from ..build import dies_with_this_process
 from ..errors import NoticegenError
+from ..model.jis import PREFECTURES as PREFECTURE_NAMES
+from ..model.languages import LANGUAGES
 from ..output.atomic import write_atomic
 from ..output.manifest import DIFF, MANIFEST, PREVIEW, Manifest
 from ..plan import registry
 
 THUMB_WIDTH = 180
+LABEL_WIDTH = 72      # the contact sheets' left column: prefecture and language
 
 
 def render_pages(pdf: Path, dpi: int):
@@ -24,6 +27,16 @@ def render_pages(pdf: Path, dpi: int):
     document = pypdfium2.PdfDocument(str(pdf))
     try:
         return [page.render(scale=dpi / 72).to_pil().convert('RGB') for page in document]
+    finally:
+        document.close()
+
+
+def pdf_title(pdf: Path) -> str:
+    """The PDF's /Title (the document as its reader names it), or ''."""
+    import pypdfium2
+    document = pypdfium2.PdfDocument(str(pdf))
+    try:
+        return (document.get_metadata_dict().get('Title') or '').strip()
     finally:
         document.close()
 
@@ -55,15 +68,23 @@ class Document:
     pages: list[str] = field(default_factory=list)
     thumbs: list[str] = field(default_factory=list)
     size: tuple[int, int] = (0, 0)
+    title: str = ''       # the PDF's /Title
+
+    @property
+    def format(self) -> str:
+        return self.path.rsplit('.', 1)[-1].upper() if '.' in self.path else ''
 
 
-def _selected(manifest: Manifest, prefectures: list[str] | None, kinds) -> list:
+def _selected(manifest: Manifest, prefectures: list[str] | None, kinds,
+              others: bool = False) -> list:
+    """The manifest's entries to preview (PDFs; with ``others``, other files too)."""
     # Kinds are the registry's groups; by default those previewed (bundles and packets
     # repeat the pages of the documents they merge, and are left out).
     kinds = kinds or registry.default_groups()
     entries = []
     for entry in sorted(manifest.entries.values(), key=lambda e: e.path):
-        if not entry.path.endswith('.pdf') or entry.kind not in kinds or entry.status != 'ok':
+        if (not entry.path.endswith('.pdf') and not others) or entry.kind not in kinds \
+                or entry.status != 'ok':
             continue
         if prefectures is not None and entry.prefecture not in (None, *prefectures):
             continue
@@ -91,6 +112,11 @@ def preview(out: Path, prefectures: list[str] | None = None, kinds=None,
         record = {}   # damaged: every page is rendered again
     documents = []
     selected = _selected(manifest, prefectures, kinds)
+    # Files that are not PDFs (the mailing list) are linked from the gallery, not rendered.
+    linked = [Document(entry.path, entry.kind, entry.notice, entry.prefecture, entry.lang,
+                       entry.sha256)
+              for entry in _selected(manifest, prefectures, kinds, others=True)
+              if not entry.path.endswith('.pdf')]
     for index, entry in enumerate(selected, start=1):
         stem = entry.path[:-len('.pdf')]
         document = Document(entry.path, entry.kind, entry.notice, entry.prefecture, entry.lang,
@@ -99,7 +125,9 @@ def preview(out: Path, prefectures: list[str] | None = None, kinds=None,
         if _reusable(known, entry.sha256, dpi, out):
             document.pages, document.thumbs = known['pages'], known['thumbs']
             document.size = tuple(known['size'])
+            document.title = known['title']
         else:
+            document.title = pdf_title(out / entry.path)
             images = render_pages(out / entry.path, dpi)
             for number, image in enumerate(images, start=1):
                 page = f'{PREVIEW}/{stem}/page-{number}.png'
@@ -111,7 +139,8 @@ def preview(out: Path, prefectures: list[str] | None = None, kinds=None,
                 document.thumbs.append(thumb)
             document.size = images[0].size
             record[entry.path] = {'sha256': entry.sha256, 'dpi': dpi, 'pages': document.pages,
-                                  'thumbs': document.thumbs, 'size': list(document.size)}
+                                  'thumbs': document.thumbs, 'size': list(document.size),
+                                  'title': document.title}
         documents.append(document)
         if progress:
             progress(index, len(selected), entry.path)
@@ -119,7 +148,9 @@ def preview(out: Path, prefectures: list[str] | None = None, kinds=None,
                                           sort_keys=True) + '\n').encode())
     for kind in sorted({d.kind for d in documents}):
         contact_sheet(out, [d for d in documents if d.kind == kind], kind)
-    write_gallery(out, documents)
+    failed = sorted((entry for entry in manifest.entries.values() if entry.status != 'ok'),
+                    key=lambda e: e.path)
+    write_gallery(out, documents + linked, failed)
     return documents
 
 
@@ -128,6 +159,7 @@ def _reusable(known, digest: str, dpi: int, out: Path) -> bool:
     try:
         paths = known['pages'] + known['thumbs']
         return (known['sha256'] == digest and known['dpi'] == dpi and len(known['size']) == 2
+                and isinstance(known['title'], str)
                 and all(isinstance(p, str) and p.startswith(f'{PREVIEW}/') and '..' not in p
                         and (out / p).is_file() for p in paths))
     except (KeyError, TypeError):
@@ -137,15 +169,18 @@ def _reusable(known, digest: str, dpi: int, out: Path) -> bool:
 def contact_sheet(out: Path, documents: list[Document], kind: str) -> Path:
     """One PNG showing every page of every document of ``kind``, a row per document."""
     from PIL import Image, ImageDraw
+    documents = [d for d in documents if d.thumbs]
     rows = [[Image.open(out / thumb) for thumb in d.thumbs] for d in documents]
-    width = max(len(row) for row in rows) * (THUMB_WIDTH + 8) + 8 + 60
+    width = max(len(row) for row in rows) * (THUMB_WIDTH + 8) + 8 + LABEL_WIDTH
     height = sum(max(i.height for i in row) + 8 for row in rows) + 8
     sheet = Image.new('RGB', (width, height), 'white')
     draw = ImageDraw.Draw(sheet)
     y = 8
     for document, row in zip(documents, rows):
+        # The prefecture's code and the language, in ASCII (the bitmap font has no kana).
         draw.text((8, y + 4), document.prefecture or '--', fill='black')
-        x = 60
+        draw.text((8, y + 18), document.lang, fill='black')
+        x = LABEL_WIDTH
         for image in row:
             sheet.paste(image, (x, y))
             draw.rectangle((x - 1, y - 1, x + image.width, y + image.height), outline='#999')
@@ -160,37 +195,168 @@ def _version(document: Document) -> str:
     return document.sha256[:12]
 
 
-def write_gallery(out: Path, documents: list[Document]) -> Path:
-    """preview/index.html: grouped by notice, kind, prefecture and language."""
+LANGUAGE_ORDER = {code: index for index, code in enumerate(LANGUAGES)}   # ja first
+SHARED = 'shared'     # data-pref of a document that is not a prefecture's
+# Filters the documents by prefecture, kind, language and format; remembers the choice while
+# serve reloads the page; an index link selects its prefecture.
+GALLERY_SCRIPT = """<script>
+(function () {
+  var names = ['pref', 'kind', 'lang', 'format'];
+  function select(name) { return document.getElementById('filter-' + name); }
+  function apply() {
+    var shown = 0, wanted = {};
+    names.forEach(function (name) { var s = select(name); wanted[name] = s ? s.value : ''; });
+    document.querySelectorAll('.doc').forEach(function (doc) {
+      var match = names.every(function (name) {
+        return !wanted[name] || doc.dataset[name] === wanted[name];
+      });
+      doc.hidden = !match;
+      if (match) { shown += doc.querySelectorAll('img').length || 1; }
+    });
+    document.querySelectorAll('section.group, section.notice').forEach(function (section) {
+      section.hidden = !section.querySelector('.doc:not([hidden])');
+    });
+    document.getElementById('filter-count').textContent =
+      document.querySelectorAll('.doc:not([hidden])').length + ' 件';
+    try { sessionStorage.setItem('noticegen-filter', JSON.stringify(wanted)); } catch (e) {}
+  }
+  try {
+    var saved = JSON.parse(sessionStorage.getItem('noticegen-filter') || '{}');
+    names.forEach(function (name) { if (select(name) && saved[name]) { select(name).value = saved[name]; } });
+  } catch (e) {}
+  names.forEach(function (name) { if (select(name)) { select(name).addEventListener('change', apply); } });
+  document.getElementById('filter-reset').addEventListener('click', function () {
+    names.forEach(function (name) { if (select(name)) { select(name).value = ''; } });
+    apply();
+  });
+  document.querySelectorAll('#prefectures a[data-pref]').forEach(function (link) {
+    link.addEventListener('click', function () { select('pref').value = link.dataset.pref; apply(); });
+  });
+  apply();
+})();
+</script>"""
+STYLE = ('[hidden]{display:none!important}body{font-family:sans-serif;margin:1.5em}'
+         'h2{margin-top:1.5em}'
+         '.doc{display:inline-block;vertical-align:top;margin:0 1em 1em 0;'
+         'border:1px solid #ccc;padding:.5em}.doc img{border:1px solid #999;margin:2px}'
+         '.doc p{margin:.2em 0;font-size:.85em}#prefectures ol{list-style:none;padding:0;'
+         'display:flex;flex-wrap:wrap;gap:.3em .8em;margin:.3em 0}'
+         '#filter{position:sticky;top:0;background:#fff;padding:.5em 0;border-bottom:1px '
+         'solid #ccc;z-index:1}#filter label{margin-right:1em}'
+         '#build-errors{border:2px solid #b00020;padding:.5em 1em;margin:1em 0}'
+         '#build-errors li{font-family:monospace;white-space:pre-wrap}')
+
+
+def prefecture_name(code: str | None) -> str:
+    if code is None:
+        return '全国共通'
+    return PREFECTURE_NAMES.get(code, (code, ''))[0]
+
+
+def language_name(code: str) -> str:
+    language = LANGUAGES.get(code)
+    return language.name if language else code
+
+
+def alt_text(document: Document, title: str, number: int) -> str:
+    """What a page image shows: the document (its /Title, or its kind), where, language, page."""
+    name = document.title or title
+    if title and title not in name and not name.startswith(title.split()[0]):
+        name = f'{title}：{name}'
+    where = prefecture_name(document.prefecture)
+    if document.prefecture and where not in name:
+        name = f'{where} {name}'
+    return (f'{name}（{language_name(document.lang)}）{number}/{len(document.pages)}ページ'
+            if len(document.pages) > 1 else f'{name}（{language_name(document.lang)}）')
+
+
+def _options(name: str, label: str, values: list[tuple[str, str]]) -> str:
+    choices = ''.join(f'<option value="{html.escape(value)}">{html.escape(text)}</option>'
+                      for value, text in values)
+    return (f'<label>{label} <select id="filter-{name}"><option value="">すべて</option>'
+            f'{choices}</select></label>')
+
+
+def write_gallery(out: Path, documents: list[Document], failed=()) -> Path:
+    """preview/index.html, in Japanese: the last build's errors, a prefecture index, a filter
+    (prefecture, kind, language, and format when there are several), then the documents
+    grouped by notice, kind and prefecture, Japanese first."""
     def link(target: str) -> str:
         return html.escape(os.path.relpath(out / target, out / PREVIEW))
 
+    titles = registry.group_titles()
+    kinds = [k for k in registry.groups() if any(d.kind == k for d in documents)]
+    kinds += sorted({d.kind for d in documents} - set(kinds))
+    codes = sorted({d.prefecture for d in documents if d.prefecture})
+    langs = sorted({d.lang for d in documents}, key=lambda c: (LANGUAGE_ORDER.get(c, 99), c))
+    formats = sorted({d.format for d in documents})
     parts = ['<!DOCTYPE html>', '<html lang="ja"><head><meta charset="utf-8">',
-             '<title>noticegen previews</title>',
-             '<style>body{font-family:sans-serif;margin:1.5em}h2{margin-top:1.5em}'
-             '.doc{display:inline-block;vertical-align:top;margin:0 1em 1em 0;'
-             'border:1px solid #ccc;padding:.5em}.doc img{border:1px solid #999;margin:2px}'
-             '.doc p{margin:.2em 0;font-size:.85em}</style></head><body>',
-             '<h1>noticegen previews</h1>']
+             '<title>noticegen プレビュー</title>', f'<style>{STYLE}</style></head><body>',
+             '<h1>プレビュー（noticegen）</h1>']
+    if failed:
+        parts.append(f'<section id="build-errors" role="alert"><h2>前回のビルドのエラー'
+                     f'（{len(failed)}件）</h2><p>次のファイルは作り直せませんでした。以前のファイルが'
+                     f'残っていれば、その画像を表示しています。</p><ul>')
+        parts += [f'<li>{html.escape(entry.path)}: {html.escape(entry.message or "failed")}'
+                  f'</li>' for entry in failed[:200]]
+        if len(failed) > 200:
+            parts.append(f'<li>… ほか{len(failed) - 200}件</li>')
+        parts.append('</ul></section>')
+    if codes:
+        parts.append('<nav id="prefectures" aria-label="都道府県"><h2>都道府県</h2><ol>')
+        parts += [f'<li><a href="#pref-{code}" data-pref="{code}">{code} '
+                  f'{html.escape(prefecture_name(code))}</a></li>' for code in codes]
+        parts.append('</ol></nav>')
+    filters = []
+    if codes:
+        filters.append(_options('pref', '都道府県', [(SHARED, '全国共通')] + [
+            (code, f'{code} {prefecture_name(code)}') for code in codes]))
+    filters.append(_options('kind', '種類', [(kind, titles.get(kind) or kind)
+                                            for kind in kinds]))
+    filters.append(_options('lang', '言語', [(lang, language_name(lang)) for lang in langs]))
+    if len(formats) > 1:
+        filters.append(_options('format', '形式', [(fmt, fmt) for fmt in formats]))
+    parts.append('<form id="filter" role="search" aria-label="絞り込み" '
+                 'onsubmit="return false">' + ''.join(filters)
+                 + '<button type="button" id="filter-reset">すべて表示</button> '
+                 f'<output id="filter-count">{len(documents)} 件</output></form>')
+    anchored: set[str] = set()
     for notice in sorted({d.notice for d in documents}):
-        parts.append(f'<h2>{html.escape(notice)}</h2>')
-        titles = registry.group_titles()
-        for kind in [k for k in registry.groups() if any(d.kind == k and d.notice == notice
-                                                   for d in documents)]:
+        parts.append(f'<section class="notice"><h2>{html.escape(notice)}</h2>')
+        for kind in [k for k in kinds if any(d.kind == k and d.notice == notice
+                                             for d in documents)]:
             group = [d for d in documents if d.kind == kind and d.notice == notice]
-            parts.append(f'<h3 id="{kind}">{html.escape(titles[kind])} ({kind}, '
-                         f'{len(group)}) <a href="{link(f"{PREVIEW}/contact-{kind}.png")}">'
-                         f'contact sheet</a></h3>')
-            for document in sorted(group, key=lambda d: (d.prefecture or '', d.lang, d.path)):
-                label = document.prefecture or 'shared'
-                parts.append(f'<div class="doc" data-path="{html.escape(document.path)}">'
-                             f'<p><a href="{link(document.path)}">{html.escape(document.path)}</a>'
-                             f' · {html.escape(label)} · {html.escape(document.lang)}</p>')
-                for page, thumb in zip(document.pages, document.thumbs):
+            title = titles.get(kind) or kind
+            contact = (f' <a href="{link(f"{PREVIEW}/contact-{kind}.png")}">一覧画像</a>'
+                       if any(d.thumbs for d in group) else '')
+            parts.append(f'<section class="group" data-kind="{html.escape(kind)}">'
+                         f'<h3 id="{html.escape(kind)}">{html.escape(title)}（{len(group)}件）'
+                         f'{contact}</h3>')
+            for document in sorted(group, key=lambda d: (
+                    d.prefecture or '', LANGUAGE_ORDER.get(d.lang, 99), d.lang, d.path)):
+                pref = document.prefecture or SHARED
+                anchor = ''
+                if document.prefecture and document.prefecture not in anchored:
+                    anchored.add(document.prefecture)
+                    anchor = f' id="pref-{document.prefecture}"'
+                parts.append(
+                    f'<div class="doc"{anchor} data-path="{html.escape(document.path)}" '
+                    f'data-pref="{html.escape(pref)}" data-kind="{html.escape(kind)}" '
+                    f'data-lang="{html.escape(document.lang)}" '
+                    f'data-format="{html.escape(document.format)}">'
+                    f'<p><a href="{link(document.path)}">{html.escape(document.path)}</a>'
+                    f' · {html.escape(prefecture_name(document.prefecture))}'
+                    f' · {html.escape(language_name(document.lang))}</p>')
+                for number, (page, thumb) in enumerate(zip(document.pages, document.thumbs),
+                                                       start=1):
                     version = _version(document)
-                    parts.append(f'<a href="{link(page)}?v={version}"><img alt="{html.escape(page)}"'
+                    parts.append(f'<a href="{link(page)}?v={version}"><img alt="'
+                                 f'{html.escape(alt_text(document, title, number))}"'
                                  f' src="{link(thumb)}?v={version}" width="{THUMB_WIDTH}"></a>')
                 parts.append('</div>')
+            parts.append('</section>')
+        parts.append('</section>')
+    parts.append(GALLERY_SCRIPT)
     parts.append('</body></html>')
     path = out / PREVIEW / 'index.html'
     write_atomic(path, '\n'.join(parts).encode())
