@@ -202,7 +202,7 @@ def test_every_shell_block_runs(document, tmp_path):
 # --- The Japanese recipe: change a number -------------------------------------------------
 
 NOTICE = '2024-10-08-onestop'
-NEW_NUMBER = '03-5607-0790'
+NEW_NUMBER = '045-322-7370'
 
 
 def section(document: Path, heading: str) -> tuple[range, str]:
