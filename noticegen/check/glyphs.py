@@ -3,25 +3,15 @@
 from __future__ import annotations
 
 import unicodedata
-from typing import Any, Iterator
 
 from ..errors import SourceError
 from .fonts import Font
-from ..load.sources import Loc, Source, format_loc
+from ..load.sources import Source, format_loc, strings
 
 # Characters that are layout, not glyphs.
 _IGNORED = {'\n', '\r', '\t', '\u2060', '\u200b'}
 
 
-def _strings(value: Any, loc: Loc) -> Iterator[tuple[Loc, str]]:
-    if isinstance(value, str):
-        yield loc, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, loc + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, loc + (index,))
 
 
 def _missing(text: str, fonts: list[Font], any_font: bool = False):
@@ -51,7 +41,7 @@ def _describe(char: str, font) -> str:
 def check_source(source: Source, fonts: list[Font], any_font: bool = False) -> list[SourceError]:
     """Check every string value of ``source``."""
     errors = []
-    for loc, text in _strings(source.data, ()):
+    for loc, text in strings(source.data, ()):
         for offset, char, font in _missing(text, fonts, any_font):
             line, col = source.char_position(loc, text, offset)
             errors.append(SourceError(

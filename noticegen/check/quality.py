@@ -93,14 +93,14 @@ def report(project: Project, as_of: date | None = None,
             warnings.append(warning(data.source.path, 1, 1, f'{code} {data.prefecture.name}: no '
                                     f'printable direct number (the leaflet shows #8891 only)'))
         for key, department in data.prefecture.departments.items():
-            for kind in ('name', 'address'):
-                verdict = judge(kind, 'confirmed', department.as_of)
+            for fact in ('name', 'address'):
+                verdict = judge(fact, 'confirmed', department.as_of)
                 if not verdict.printable:
                     loc = ('departments', key, 'as_of')
                     line, col = data.source.where(loc)
                     why = ('has no dated source' if verdict.undated else f'is {verdict.reason}')
                     warnings.append(warning(data.source.path, line, col, (
-                        f'{format_loc(loc)}: the {kind} of {department.name} {why}; the '
+                        f'{format_loc(loc)}: the {fact} of {department.name} {why}; the '
                         f'mailing uses the notice\'s generic line')))
                     break
         for item in printed.withheld:

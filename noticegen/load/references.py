@@ -8,6 +8,7 @@ import unicodedata
 from ..errors import SourceError
 from ..model.numbering import attachment_label
 from ..model.schema import SERIES
+from .sources import strings
 
 # The fields of a notice (and of a typeset attachment) whose text may refer to an attachment.
 TEXT_FIELDS = ('title', 'body', 'items', 'closing', 'lead', 'after', 'heading')
@@ -24,15 +25,6 @@ def _normal(label: str) -> str:
     return re.sub(r'[\s第号]', '', unicodedata.normalize('NFKC', label).translate(_BRACKETS))
 
 
-def _strings(value, loc):
-    if isinstance(value, str):
-        yield loc, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, loc + (key,))
-    elif isinstance(value, list):
-        for index, item in enumerate(value):
-            yield from _strings(item, loc + (index,))
 
 
 def reference_errors(notice_set) -> list[SourceError]:
@@ -66,7 +58,7 @@ def reference_errors(notice_set) -> list[SourceError]:
     for source, _ in sources:
         data = source.data if isinstance(source.data, dict) else {}
         for field in TEXT_FIELDS:
-            for loc, text in _strings(data.get(field), (field,)):
+            for loc, text in strings(data.get(field), (field,)):
                 for match in pattern.finditer(text):
                     word, number = match.group(1), match.group(2)
                     series = words[word]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
 
@@ -261,3 +261,15 @@ def load_yaml(path: Path, display: str | None = None) -> tuple[Source, list[Sour
     builder = _Builder(source)
     source.data = builder.build(node, ())
     return source, builder.errors
+
+
+def strings(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
+    """Every string in a loaded value, with its location (dict keys and list indexes)."""
+    if isinstance(value, str):
+        yield loc, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from strings(item, loc + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from strings(item, loc + (index,))
