@@ -320,11 +320,13 @@ def test_live_gallery_shows_an_edit_without_a_manual_reload(tmp_path):
 
         # A broken source: every page shows the error as a banner, over the last good pictures.
         good = path.read_text(encoding='utf-8')
-        path.write_text(good.replace("code: '47'", 'code: 47', 1), encoding='utf-8')
+        broken = good.replace("code: '14'", 'code: 14', 1)
+        assert broken != good
+        path.write_text(broken, encoding='utf-8')
         WebDriverWait(driver, 90, poll_frequency=0.5).until(
             lambda d: d.find_elements(By.ID, 'noticegen-error'))
         banner = driver.find_element(By.ID, 'noticegen-error').text
-        assert 'prefectures/47-okinawa.yaml:3:7: error: code:' in banner, banner
+        assert 'prefectures/14-kanagawa.yaml:3:7: error: code:' in banner, banner
         assert leaflet_images() == after
         # Fixed: the banner goes away at the next rebuild.
         path.write_text(good, encoding='utf-8')
