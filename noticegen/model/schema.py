@@ -775,7 +775,22 @@ def _check_hours_source(hours: str | None, hours_source: str | None,
                          f'must be {answered} or left out; found {hours_as_of}')
 
 
-class Phone(Model):
+class _Dated:
+    """The dates of a fact with hours (a phone, a center): its source's, and its hours'."""
+
+    @property
+    def dated(self) -> str | None:
+        """The date of the source: as_of, or a prefecture's answer."""
+        return self.as_of or answer_date(self.source)
+
+    @property
+    def hours_dated(self) -> str | None:
+        if self.hours_source:
+            return self.hours_as_of or answer_date(self.hours_source)
+        return self.dated
+
+
+class Phone(_Dated, Model):
     number: JapanesePhone
     label: Line
     hours: Text | None = None
@@ -796,19 +811,9 @@ class Phone(Model):
         _check_hours_source(self.hours, self.hours_source, self.hours_as_of)
         return self
 
-    @property
-    def dated(self) -> str | None:
-        """The date of the number's source: as_of, or a prefecture's answer."""
-        return self.as_of or answer_date(self.source)
-
-    @property
-    def hours_dated(self) -> str | None:
-        if self.hours_source:
-            return self.hours_as_of or answer_date(self.hours_source)
-        return self.dated
 
 
-class Center(Model):
+class Center(_Dated, Model):
     name: Line
     name_romaji: Line | None = None        # printed on non-Japanese outputs only, if sourced
     name_romaji_source: Text | None = None
@@ -846,15 +851,6 @@ class Center(Model):
             raise ValueError('url_display is the short form of url, but url is missing')
         return self
 
-    @property
-    def dated(self) -> str | None:
-        return self.as_of or answer_date(self.source)
-
-    @property
-    def hours_dated(self) -> str | None:
-        if self.hours_source:
-            return self.hours_as_of or answer_date(self.hours_source)
-        return self.dated
 
 
 class Department(Model):
