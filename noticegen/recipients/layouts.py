@@ -1,0 +1,346 @@
+"""The layouts of the lists prefectures start from, each recognised by its content.
+
+Every layout below is read natively because a public page documents it; a list in a layout
+nobody documents is read with a column mapping (``--mapping``, see ``MappingLayout``).
+
+The 地方厚生局's 「コード内容別医療機関一覧表」 — where each bureau publishes it (the bureau pages
+as listed, "最終確認日 2024-09-10", in the README of tomoueh/collect_med_inst_cd_py, a public
+tool that downloads them all), and what the research found about each bureau's files
+(searches of 2026-11-26; the table of file kinds per bureau is NES株式会社's 「足並み揃わぬ都道府県
+データ」, https://www.24med365.net/2022/12/prefdata2212/, December 2022, whose stored copy
+is cut after 近畿):
+
+==============  ============================================================  ==================
+bureau          page                                                          files (as found)
+==============  ============================================================  ==================
+北海道厚生局     kouseikyoku.mhlw.go.jp/hokkaido/gyomu/gyomu/hoken_kikan/        Excel in zip, by
+                code_ichiran.html                                             type; 医科 split
+                                                                              into 病院/診療所
+東北厚生局       kouseikyoku.mhlw.go.jp/tohoku/gyomu/gyomu/hoken_kikan/          Excel in zip, by
+                itiran.html                                                   type (医科, 歯科,
+                                                                              歯科併設, 医科併設)
+関東信越厚生局   kouseikyoku.mhlw.go.jp/kantoshinetsu/chousa/shitei.html          Excel in zip, one
+                                                                              zip per type for
+                                                                              the 10 prefectures
+東海北陸厚生局   kouseikyoku.mhlw.go.jp/tokaihokuriku/gyomu/gyomu/hoken_kikan/   text (テキスト) in
+                shitei.html                                                   zip, by type
+近畿厚生局       kouseikyoku.mhlw.go.jp/kinki/tyousa/shinkishitei.html            Excel (.xlsx) per
+                                                                              prefecture, in zip
+中国四国厚生局   kouseikyoku.mhlw.go.jp/chugokushikoku/chousaka/                  one .xlsx per
+                iryoukikanshitei.html                                         prefecture in one
+                                                                              zip
+四国厚生支局     kouseikyoku.mhlw.go.jp/shikoku/gyomu/gyomu/hoken_kikan/          no public page
+                shitei/index.html                                             found that shows
+                                                                              its file kind
+九州厚生局       kouseikyoku.mhlw.go.jp/kyushu/gyomu/gyomu/hoken_kikan/           one zip per
+                index.html                                                    prefecture with
+                                                                              医科, 歯科, 薬局
+==============  ============================================================  ==================
+
+The sheet itself: the only public description of its cells found is that of two public
+parsers, checked by their authors against the real files: 近畿厚生局 and 九州厚生局, 令和8年7月
+(kouseikyoku list parser in a public TypeScript app, and its test, which quotes the cells of
+近畿厚生局's 「福井県 薬局」 sheet: A3 「コード内容別医療機関一覧表」, B3 「[福井県]」, A5 「[令和 8年 7月
+1日現在　薬局　現存/休止]」, the first institution in row 12; AmpiTa Project, 2024-03,
+https://www.ampita.jp/2024/03/hospital-db-creation/: "冒頭の11行", B3 the prefecture, one
+institution over 5 or 6 rows). An institution's first row holds, in order: its serial
+number (項番), its number (医療機関番号, "01-40055", separated by hyphens or commas
+depending on the bureau), name, address ("〒910－0006福井市中央１－９－３０", the postal code
+first), telephone, 開設者, 管理者, date of designation, departments and beds, and its kind
+(病院, 診療所, 薬局); its later rows hold staff counts, changes, and 現存 or 休止.
+
+What is inferred, not documented: the column headings (no page quotes them; this reader
+does not need them: it finds an institution's first row by its serial number followed by a
+7-digit 医療機関番号, and the other cells by their order after it), that the departments
+are the words ending in 科 in the departments-and-beds cells, and that the text files of
+東海北陸厚生局 hold the same cells, tab- or comma-separated (no public page shows their
+layout: a text list in another layout is reported as an unknown layout).
+
+医療情報ネット (ナビイ) open data: 厚生労働省, 「医療情報ネットのオープンデータ」,
+https://www.mhlw.go.jp/stf/seisakunitsuite/bunya/kenkou_iryou/iryou/newpage_43373.html
+(2026-06-01 edition; 定義書 https://www.mhlw.go.jp/content/11121000/001306376.xlsx, which the
+search tool could not read). The files and columns read here are those quoted by public
+importers of that edition: 01-1_hospital_facility_info_*.csv, 02-1_clinic_facility_info_*.csv,
+03-1_dental_facility_info_*.csv, UTF-8 with BOM, with the columns ID, 正式名称, 都道府県コード,
+市区町村コード, 所在地, ...; and 0N-2_*_speciality_hours_*.csv with ID and 診療科目名. No source
+found shows a postal code or a manager column: the postal code is looked up from the
+address (only when exactly one code fits; else the row is rejected), and no manager is read.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .readers import ImportFailed, Table
+
+HOSPITAL, CLINIC, DENTAL = '病院', '診療所', '歯科'
+TYPES = (HOSPITAL, CLINIC, DENTAL)
+FIELDS = ('code', 'name', 'type', 'postal_code', 'address', 'manager_title', 'manager_name',
+          'departments')
+REQUIRED_MAPPED = ('name', 'type', 'postal_code', 'address')
+PREFECTURES = ('北海道', '青森県', '岩手県', '宮城県', '秋田県', '山形県', '福島県', '茨城県',
+               '栃木県', '群馬県', '埼玉県', '千葉県', '東京都', '神奈川県', '新潟県', '富山県',
+               '石川県', '福井県', '山梨県', '長野県', '岐阜県', '静岡県', '愛知県', '三重県',
+               '滋賀県', '京都府', '大阪府', '兵庫県', '奈良県', '和歌山県', '鳥取県', '島根県',
+               '岡山県', '広島県', '山口県', '徳島県', '香川県', '愛媛県', '高知県', '福岡県',
+               '佐賀県', '長崎県', '熊本県', '大分県', '宮崎県', '鹿児島県', '沖縄県')
+
+
+@dataclass
+class Record:
+    """One institution as read, before the checks."""
+
+    source: str                 # file and row: 'list.xlsx[Sheet1]:12'
+    original: list[list[str]]   # the row (or the rows of a block) as read
+    code: str = ''
+    name: str = ''
+    type: str = ''
+    postal_code: str = ''
+    address: str = ''
+    manager_title: str = ''
+    manager_name: str = ''
+    departments: list[str] = field(default_factory=list)
+    problem: str = ''           # a reason to reject found while reading
+    postal_derived: bool = False
+
+
+def clean(text: str) -> str:
+    """NFKC, blanks collapsed to one ideographic space kept where the list has one."""
+    text = unicodedata.normalize('NFKC', text or '').strip()
+    return re.sub(r'\s+', ' ', text)
+
+
+def type_of(value: str) -> str | None:
+    """病院, 診療所 or 歯科 from the words lists use (歯科診療所, 歯科病院, 一般診療所, 医科...)."""
+    text = clean(value)
+    if '歯科' in text:
+        return DENTAL
+    if '病院' in text:
+        return HOSPITAL
+    if '診療所' in text or text in ('クリニック', '医院'):
+        return CLINIC
+    return None
+
+
+def departments_of(value: str) -> list[str]:
+    """The words ending in 科 (内科, 小児科, 歯科口腔外科), in order, each once."""
+    words = re.split(r'[\s、,，・/／]+', clean(value))
+    return list(dict.fromkeys(word for word in words if word.endswith('科') and len(word) > 1))
+
+
+# --- 地方厚生局 コード内容別医療機関一覧表 ------------------------------------------------------
+
+TITLE = 'コード内容別医療機関一覧表'
+_CODE = re.compile(r'^\d{2}[-,，、 ]?\d{4}[-,，、 ]?\d$|^\d{2}[-,，、 ]\d{5}$')
+_POSTAL_IN_ADDRESS = re.compile(r'^〒?\s*(\d{3})\s*[-‐－−ー]\s*(\d{4})\s*(.*)$')
+
+
+def is_bureau_list(table: Table) -> bool:
+    return any(clean(cell) == TITLE for row in table.rows[:15] for cell in row)
+
+
+def _prefecture(table: Table) -> str:
+    for row in table.rows[:15]:
+        for cell in row:
+            match = re.fullmatch(r'\[(.+?)\]', clean(cell))
+            if match and match.group(1) in PREFECTURES:
+                return match.group(1)
+    return ''
+
+
+def _list_kind(table: Table) -> str:
+    """What the list's own title line says it lists ([令和 8年 7月 1日現在 薬局 現存/休止])."""
+    for row in table.rows[:15]:
+        for cell in row:
+            text = clean(cell)
+            if text.startswith('[') and '現在' in text:
+                return text
+    return ''
+
+
+def _first_row(row: list[str]) -> int | None:
+    """The column of the 医療機関番号 if ``row`` starts an institution: a serial number
+    followed by a 7-digit number written with its separators."""
+    for index in range(len(row) - 2):
+        serial, code = clean(row[index]), clean(row[index + 1])
+        if re.fullmatch(r'\d+', serial) and _CODE.match(code) and clean(row[index + 2]):
+            return index + 1
+    return None
+
+
+def read_bureau_list(table: Table) -> list[Record]:
+    prefecture = _prefecture(table)
+    kind = _list_kind(table)
+    starts = [(number, column) for number, row in enumerate(table.rows)
+              if (column := _first_row(row)) is not None]
+    if not starts:
+        raise ImportFailed(f'{table.source}: a {TITLE} without any institution row (a serial '
+                           f'number followed by a 医療機関番号 such as 01-40055)')
+    records = []
+    for position, (number, column) in enumerate(starts):
+        end = starts[position + 1][0] if position + 1 < len(starts) else len(table.rows)
+        block = [row for row in table.rows[number:end] if any(clean(cell) for cell in row)]
+        first = block[0] + [''] * 10
+
+        def cell(offset: int, row: list[str] = first) -> str:
+            return clean(row[column + offset]) if column + offset < len(row) else ''
+
+        record = Record(f'{table.source}:{number + 1}', block,
+                        code=re.sub(r'\D', '', cell(0)), name=cell(1))
+        address = cell(2)
+        match = _POSTAL_IN_ADDRESS.match(address)
+        if match:
+            record.postal_code = match.group(1) + match.group(2)
+            address = match.group(3)
+        if prefecture and not address.startswith(prefecture):
+            address = prefecture + address
+        record.address = address
+        record.manager_name = cell(5)
+        departments, labels = [], []
+        for row in block:
+            padded = row + [''] * 10
+            departments += departments_of(cell(7, padded))
+            labels.append(cell(8, padded))
+        record.departments = list(dict.fromkeys(departments))
+        if '休止' in labels:
+            record.problem = '休止 (suspended) in the list'
+        kinds = [type_of(label) for label in labels if label not in ('現存', '休止')]
+        listed = next((k for k in kinds if k), None)
+        if '歯科' in kind or '歯科' in table.name:
+            record.type = DENTAL
+        elif listed:
+            record.type = listed
+        elif any('薬局' in label for label in labels) or '薬局' in kind:
+            record.problem = record.problem or '薬局 (a pharmacy) is not a medical institution'
+        else:
+            record.problem = record.problem or 'no kind (病院 or 診療所) in the list'
+        if not record.postal_code:
+            record.problem = record.problem or 'no postal code (〒) at the start of the address'
+        records.append(record)
+    return records
+
+
+# --- 医療情報ネット (ナビイ) -----------------------------------------------------------------------
+
+NAVII_FACILITY = ('ID', '正式名称', '所在地')
+NAVII_HOURS = ('ID', '診療科目名')
+NAVII_TYPES = {'01-1_hospital_facility_info': HOSPITAL, '02-1_clinic_facility_info': CLINIC,
+               '03-1_dental_facility_info': DENTAL}
+
+
+def _header(table: Table) -> list[str]:
+    return [clean(cell) for cell in table.rows[0]] if table.rows else []
+
+
+def is_navii_facility(table: Table) -> bool:
+    return set(NAVII_FACILITY) <= set(_header(table))
+
+
+def is_navii_hours(table: Table) -> bool:
+    return set(NAVII_HOURS) <= set(_header(table)) and '正式名称' not in _header(table)
+
+
+def read_navii_hours(table: Table) -> dict[str, list[str]]:
+    header = _header(table)
+    ids, names = header.index('ID'), header.index('診療科目名')
+    found: dict[str, list[str]] = {}
+    for row in table.rows[1:]:
+        if len(row) > max(ids, names) and clean(row[ids]):
+            found.setdefault(clean(row[ids]), []).extend(departments_of(row[names]))
+    return {key: list(dict.fromkeys(value)) for key, value in found.items()}
+
+
+def read_navii_facility(table: Table) -> list[Record]:
+    kind = next((value for prefix, value in NAVII_TYPES.items()
+                 if table.name.startswith(prefix)), None)
+    if kind is None:
+        raise ImportFailed(
+            f'{table.source}: a 医療情報ネット facility file whose name does not say its kind: '
+            f'keep the published name (01-1_hospital_facility_info_…, '
+            f'02-1_clinic_facility_info_…, 03-1_dental_facility_info_…)')
+    header = _header(table)
+    columns = {name: header.index(name) for name in NAVII_FACILITY}
+    records = []
+    for number, row in enumerate(table.rows[1:], start=2):
+        if not any(clean(cell) for cell in row):
+            continue
+        padded = row + [''] * len(header)
+        records.append(Record(f'{table.source}:{number}', [row],
+                              code=clean(padded[columns['ID']]),
+                              name=clean(padded[columns['正式名称']]), type=kind,
+                              address=clean(padded[columns['所在地']])))
+    return records
+
+
+# --- a column mapping ------------------------------------------------------------------------
+
+@dataclass
+class MappingLayout:
+    """``field: column header`` from a small YAML file, for a list in any other layout."""
+
+    path: str
+    columns: dict[str, str]
+
+    def header_row(self, table: Table) -> int:
+        wanted = {clean(header) for header in self.columns.values()}
+        for number, row in enumerate(table.rows[:30]):
+            if wanted <= {clean(cell) for cell in row}:
+                return number
+        present = {clean(cell) for row in table.rows[:30] for cell in row}
+        missing = next(f for f, header in self.columns.items() if clean(header) not in present)
+        raise ImportFailed(f'{table.source}: no column {self.columns[missing]!r} (the '
+                           f'{missing} of {self.path}) in the first 30 rows')
+
+    def read(self, table: Table) -> list[Record]:
+        at = self.header_row(table)
+        header = [clean(cell) for cell in table.rows[at]]
+        index = {name: header.index(clean(column)) for name, column in self.columns.items()}
+        records = []
+        for number, row in enumerate(table.rows[at + 1:], start=at + 2):
+            if not any(clean(cell) for cell in row):
+                continue
+            padded = row + [''] * len(header)
+            values = {name: clean(padded[column]) for name, column in index.items()}
+            record = Record(f'{table.source}:{number}', [row])
+            for name in ('code', 'name', 'postal_code', 'address', 'manager_title',
+                         'manager_name'):
+                setattr(record, name, values.get(name, ''))
+            record.postal_code = re.sub(r'[-‐－−ー〒\s]', '', record.postal_code)
+            record.departments = departments_of(values.get('departments', ''))
+            kind = type_of(values.get('type', ''))
+            if kind is None:
+                record.problem = (f'type {values.get("type", "")!r} is none of 病院, 診療所, '
+                                  f'歯科')
+            else:
+                record.type = kind
+            records.append(record)
+        return records
+
+
+def load_mapping(path) -> MappingLayout:
+    from pathlib import Path
+
+    import yaml
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding='utf-8'))
+    except OSError as exception:
+        raise ImportFailed(f'{path}: cannot be read ({exception.strerror})') from None
+    except (yaml.YAMLError, UnicodeDecodeError) as exception:
+        raise ImportFailed(f'{path}: not YAML ({str(exception).splitlines()[0]})') from None
+    if not isinstance(data, dict) or not data:
+        raise ImportFailed(f'{path}: a mapping is `field: column header` lines (fields: '
+                           f'{", ".join(FIELDS)})')
+    for key, value in data.items():
+        if key not in FIELDS:
+            raise ImportFailed(f'{path}: unknown field {key!r}; the fields are '
+                               f'{", ".join(FIELDS)}')
+        if not isinstance(value, (str, int)) or not str(value).strip():
+            raise ImportFailed(f'{path}: {key}: the column header must be text')
+    missing = [name for name in REQUIRED_MAPPED if name not in data]
+    if missing:
+        raise ImportFailed(f'{path}: the required field {missing[0]!r} is not mapped to a '
+                           f'column (required: {", ".join(REQUIRED_MAPPED)})')
+    return MappingLayout(str(path), {key: str(value) for key, value in data.items()})
