@@ -19,8 +19,8 @@ STAGES = ['base', 'model', 'load', 'render', 'assemble', 'output', 'recipients',
           'documents', 'build', 'preview', 'api', 'cli']
 BASE = {'noticegen', 'noticegen.errors', 'noticegen.layout', 'noticegen.options'}
 # The core: what must never name a kind (documents/ is where kinds live).
-CORE = {'base', 'model', 'load', 'render', 'assemble', 'output', 'recipients', 'plan', 'check', 'build',
-        'preview', 'api', 'cli'}
+CORE = {'base', 'model', 'load', 'render', 'assemble', 'output', 'recipients', 'plan', 'check',
+        'build', 'preview', 'api', 'cli'}
 MAX_KIND_LINES = 5
 
 

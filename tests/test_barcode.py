@@ -241,7 +241,8 @@ def test_the_drawn_bars_have_the_manuals_classes_pitch_and_width(point):
     postal, address, expected = P25[12]   # 港島中町: letters, F, every kind of bar
     number = extract(address, postal.replace('-', ''))
     svg = draw_svg(encode(postal, number), point)
-    image = render(f'<html><style>@page {{ margin: 0 }}</style><body style="margin:0">{svg}</body></html>')
+    image = render(f'<html><style>@page {{ margin: 0 }} body {{ margin: 0 }}</style>'
+                   f'<body>{svg}</body></html>')
     bars = measure(image, (0, 0, int(100 * MM), int(15 * MM)))
     assert len(bars) == 67
     scale = point / 10

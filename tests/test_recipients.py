@@ -306,7 +306,7 @@ def test_an_office_code_gets_a_barcode_of_its_code_alone(tmp_path):
     assert row['customer_barcode'] == '1 0 0 8 7 9 2 ' + 'CC4 ' * 13 + '0'
 
 
-# --- errors: one clear message, nothing written -----------------------------------------------------
+# --- errors: one clear message, nothing written --------------------------------------------------
 
 def test_errors_name_the_file_and_the_column_and_write_nothing(tmp_path):
     good = layouts(tmp_path / 'in')
@@ -370,7 +370,7 @@ def test_a_pdf_list_is_refused_with_a_way_out(tmp_path):
     assert not (tmp_path / 'out').exists()
 
 
-# --- the labels: the barcode in the address block, measured at 600 dpi ------------------------------
+# --- the labels: the barcode in the address block, measured at 600 dpi --------------------------
 
 def test_the_labels_carry_each_barcode_at_the_manuals_size(imported, tmp_path):
     from test_barcode import CHECK, DPI, MM, classify, decode, measure

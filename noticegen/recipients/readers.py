@@ -72,7 +72,8 @@ def _xlsx_tables(data: bytes, source: str, name: str) -> list[Table]:
         raise ImportFailed(f'{source}: not a readable .xlsx workbook ({exception})') from None
     try:
         return [Table(f'{source}[{sheet.title}]',
-                      [[_cell(value) for value in row] for row in sheet.iter_rows(values_only=True)],
+                      [[_cell(value) for value in row]
+                       for row in sheet.iter_rows(values_only=True)],
                       name)
                 for sheet in book.worksheets]
     finally:
