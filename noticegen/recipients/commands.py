@@ -55,14 +55,17 @@ def import_command(files: tuple[Path, ...], mapping: Path | None, out: Path) -> 
     """
     from .importer import run, summary
     try:
-        with click.progressbar(length=0, label='checking', file=sys.stderr,
-                               show_eta=False) as bar:
-            def progress(records):
-                bar.length = len(records)
-                for record in records:
-                    yield record
-                    bar.update(1)
-            result = run(list(files), out, mapping, progress=progress)
+        if sys.stderr.isatty():   # a bar for the terminal; nothing for a log
+            with click.progressbar(length=0, label='checking', file=sys.stderr,
+                                   show_eta=False) as bar:
+                def progress(records):
+                    bar.length = len(records)
+                    for record in records:
+                        yield record
+                        bar.update(1)
+                result = run(list(files), out, mapping, progress=progress)
+        else:
+            result = run(list(files), out, mapping)
     except NoticegenError as exception:
         click.echo(f'error: {exception}', err=True)
         click.echo('nothing was written.', err=True)
