@@ -55,7 +55,7 @@ def digits(code: str) -> str:
 # --- the layouts, as a bureau, 医療情報ネット and a prefecture's own spreadsheet write them ---
 
 def bureau_rows(rows=ROWS, offset_rows: int = 0, offset_columns: int = 0, status='現存',
-                kind='医科') -> list[list[str]]:
+                kind='医科', spread: bool = False) -> list[list[str]]:
     """A コード内容別医療機関一覧表 (layouts.py cites its description): a title block of 11
     rows, then one institution over 5 rows (A: 項番, B: 医療機関番号, C: name, D: 〒 and
     address, E: telephone, F: 開設者, G: 管理者, H: date, I: departments and beds, J: kind,
@@ -75,6 +75,27 @@ def bureau_rows(rows=ROWS, offset_rows: int = 0, offset_columns: int = 0, status
             [''] * 10,
         ]
         sheet += block
+    if spread:
+        # The cells spread over merged columns, as some bureaus' sheets are read (a public
+        # parser of them notes the number in column G, the name in K, the address in P),
+        # the number written with commas and a second line, the 〒 on its own line, and no
+        # prefecture in the title block: found by content all the same.
+        at = [2, 6, 10, 15, 18, 20, 23, 25, 27, 29]
+        spread_sheet = []
+        for row in sheet:
+            cells = [''] * 31
+            for column, value in zip(at, row):
+                cells[column] = value
+            spread_sheet.append(cells)
+        for row in spread_sheet:
+            if row[6].startswith(('0', '1', '2')) and '-' in row[6]:
+                digits_ = row[6].replace('-', '').strip()
+                row[6] = f'{digits_[:2]},{digits_[2:6]},{digits_[6]}\n(併設なし)'
+            if row[15].startswith('〒'):
+                row[15] = row[15][:9] + '\n' + row[15][9:]
+            if row[6] == '[東京都]':
+                row[6] = ''
+        sheet = spread_sheet
     return [[''] * offset_columns + row for row in sheet]
 
 
@@ -160,6 +181,8 @@ def layouts(folder: Path) -> dict[str, tuple[list[Path], Path | None]]:
         'bureau xlsx, shifted': ([write_xlsx(folder / 'shifted.xlsx',
                                              bureau_rows(offset_rows=3, offset_columns=1))],
                                  None),
+        'bureau xlsx, spread cells': ([write_xlsx(folder / 'spread.xlsx',
+                                                  bureau_rows(spread=True))], None),
         'bureau zip': ([write_zip(folder / 'ika.zip',
                                   {'ika/ika_13_tokyo.xlsx': bureau_xlsx.read_bytes()})], None),
         'bureau text cp932': ([write_csv(folder / 'ika_13_tokyo.txt', bureau_rows(), 'cp932',

@@ -97,7 +97,21 @@ def check(record: Record) -> str | None:
         record.postal_code, record.postal_derived = found, True
     if not re.fullmatch(r'\d{7}', record.postal_code):
         return f'postal code {record.postal_code!r} is not 7 digits'
+    if record.from_bureau and not record.address.startswith(layouts.PREFECTURES):
+        record.address = with_prefecture(record.postal_code, record.address)
     return address_problem(record.postal_code, record.address)
+
+
+def with_prefecture(postal_code: str, address: str) -> str:
+    """A bureau list's address (one list, one prefecture: its addresses start with the
+    city) with the prefecture of its postal code's place whose city it starts with; the
+    address unchanged if none (the check then says why)."""
+    found = lookup(postal_code)
+    for place in (found.places if found else []):
+        county = re.match(r'.+?郡(.+)', place.city)
+        if address.startswith(place.city) or (county and address.startswith(county.group(1))):
+            return place.prefecture + address
+    return address
 
 
 def _key(text: str) -> str:

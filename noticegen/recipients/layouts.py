@@ -104,6 +104,7 @@ class Record:
     departments: list[str] = field(default_factory=list)
     problem: str = ''           # a reason to reject found while reading
     postal_derived: bool = False
+    from_bureau: bool = False   # its address may lack the prefecture (one list, one prefecture)
 
 
 def clean(text: str) -> str:
@@ -133,8 +134,15 @@ def departments_of(value: str) -> list[str]:
 # --- 地方厚生局 コード内容別医療機関一覧表 ------------------------------------------------------
 
 TITLE = 'コード内容別医療機関一覧表'
-_CODE = re.compile(r'^\d{2}[-,，、 ]?\d{4}[-,，、 ]?\d$|^\d{2}[-,，、 ]\d{5}$')
-_POSTAL_IN_ADDRESS = re.compile(r'^〒?\s*(\d{3})\s*[-‐－−ー]\s*(\d{4})\s*(.*)$')
+# A 医療機関番号 as the lists write it: 7 digits grouped 2-4-1 or 2-5 by hyphens, commas,
+# periods or 中黒 ("01-40055", "01,1047,8", "01-1857-5", "01.1857.5"); a second line of the
+# cell, if any, is not part of it.
+_CODE = re.compile(r'^\d{2}[-,，、.・ ]?\d{4}[-,，、.・ ]?\d$|^\d{2}[-,，、.・ ]\d{5}$')
+_POSTAL_IN_ADDRESS = re.compile(r'^〒?\s*(\d{3})\s*[-‐－−ー]\s*(\d{4})\s*(.*)$', re.S)
+_PHONE = re.compile(r'^[(（]?\d{2,5}[)）-][\d-]*\d{3,4}$')
+_DATE = re.compile(r'^(明|大|昭|平|令|[MTSHR])\s*\d{1,2}\s*[.．]')
+KINDS = ('病院', '診療所', '歯科診療所', '歯科病院', '薬局', '特定機能病院', '地域医療支援病院')
+STATUSES = ('現存', '休止')
 
 
 def is_bureau_list(table: Table) -> bool:
@@ -142,6 +150,7 @@ def is_bureau_list(table: Table) -> bool:
 
 
 def _prefecture(table: Table) -> str:
+    """The prefecture the list names in its title block ([福井県]), or ''."""
     for row in table.rows[:15]:
         for cell in row:
             match = re.fullmatch(r'\[(.+?)\]', clean(cell))
@@ -160,54 +169,147 @@ def _list_kind(table: Table) -> str:
     return ''
 
 
-def _first_row(row: list[str]) -> int | None:
-    """The column of the 医療機関番号 if ``row`` starts an institution: a serial number
-    followed by a 7-digit number written with its separators."""
-    for index in range(len(row) - 2):
-        serial, code = clean(row[index]), clean(row[index + 1])
-        if re.fullmatch(r'\d+', serial) and _CODE.match(code) and clean(row[index + 2]):
-            return index + 1
+def _first_line(cell: str) -> str:
+    return clean((cell or '').strip().split('\n')[0])
+
+
+def _first_row(row: list[str]) -> tuple[int, int] | None:
+    """(serial column, code column) if ``row`` starts an institution: a serial number (項番)
+    and, in the next cell that is not empty, a 医療機関番号."""
+    for index, cell in enumerate(row):
+        if not re.fullmatch(r'\d+', clean(cell)):
+            continue
+        rest = [(column, value) for column, value in enumerate(row[index + 1:], index + 1)
+                if clean(value)]
+        if len(rest) >= 2 and _CODE.match(_first_line(rest[0][1])):
+            return index, rest[0][0]
     return None
+
+
+def _most(counts: dict[int, int], least: int) -> int | None:
+    """The column counted most often, if at least ``least`` times."""
+    if not counts:
+        return None
+    column = max(sorted(counts), key=lambda key: counts[key])
+    return column if counts[column] >= least else None
+
+
+@dataclass
+class BureauColumns:
+    """Where a list keeps each cell, found from the cells' contents (not from offsets)."""
+
+    code: int
+    name: int
+    address: int | None
+    phone: int | None
+    founder: int | None
+    manager: int | None
+    date: int | None
+    departments: int | None
+    kind: int | None
+    status: int | None
+
+
+def bureau_columns(rows: list[list[str]], blocks: list[list[list[str]]],
+                   code: int) -> BureauColumns:
+    """Each role's column: the name is the first cell after the number; the address starts
+    with a postal code; the telephone, the date of designation (昭 38. 5. 1) and the kind
+    (病院, 診療所...) and status (現存, 休止) have their own forms; the manager is the last
+    filled column before the date, the founder (開設者) the one before it; the departments
+    are the column whose cells hold the most words ending in 科."""
+    least = max(1, len(rows) // 2)
+
+    def count(test, after: int, cells) -> dict[int, int]:
+        found: dict[int, int] = {}
+        for row in cells:
+            for column, value in enumerate(row):
+                if column > after and test(clean(value)):
+                    found[column] = found.get(column, 0) + 1
+        return found
+
+    names = {}
+    for row in rows:
+        column = next((c for c in range(code + 1, len(row)) if clean(row[c])), None)
+        if column is not None:
+            names[column] = names.get(column, 0) + 1
+    name = _most(names, least)
+    if name is None:
+        raise ImportFailed('no column of names after the 医療機関番号')
+    address = _most(count(lambda v: bool(_POSTAL_IN_ADDRESS.match(v)), name, rows), least)
+    after = address if address is not None else name
+    phone = _most(count(lambda v: bool(_PHONE.match(v)), after, rows), least)
+    date = _most(count(lambda v: bool(_DATE.match(v)), after, rows), least)
+    every_row = [row for block in blocks for row in block]
+    kind = _most(count(lambda v: v in KINDS, name, every_row), 1)
+    status = _most(count(lambda v: v in STATUSES, name, every_row), 1)
+    manager = founder = None
+    if date is not None:
+        start = phone if phone is not None else after
+        filled = {c: n for c, n in count(bool, start, rows).items() if c < date}
+        between = sorted(c for c, n in filled.items() if n >= least)
+        if between:
+            manager = between[-1]
+            founder = between[-2] if len(between) > 1 else None
+    taken = {code, name, address, phone, founder, manager, date, kind, status}
+    departments = _most({c: n for c, n in count(
+        lambda v: bool(departments_of(v)), name, every_row).items() if c not in taken}, 1)
+    return BureauColumns(code, name, address, phone, founder, manager, date, departments, kind,
+                         status)
 
 
 def read_bureau_list(table: Table) -> list[Record]:
     prefecture = _prefecture(table)
     kind = _list_kind(table)
-    starts = [(number, column) for number, row in enumerate(table.rows)
-              if (column := _first_row(row)) is not None]
+    starts = [(number, found[1]) for number, row in enumerate(table.rows)
+              if (found := _first_row(row)) is not None]
     if not starts:
         raise ImportFailed(f'{table.source}: a {TITLE} without any institution row (a serial '
                            f'number followed by a 医療機関番号 such as 01-40055)')
-    records = []
-    for position, (number, column) in enumerate(starts):
+    code = _most({c: sum(1 for _, col in starts if col == c) for _, c in starts}, 1)
+    blocks = []
+    for position, (number, _) in enumerate(starts):
         end = starts[position + 1][0] if position + 1 < len(starts) else len(table.rows)
-        block = [row for row in table.rows[number:end] if any(clean(cell) for cell in row)]
-        first = block[0] + [''] * 10
+        blocks.append((number, [row for row in table.rows[number:end]
+                                if any(clean(cell) for cell in row)]))
+    try:
+        columns = bureau_columns([block[0] for _, block in blocks],
+                                 [block for _, block in blocks], code)
+    except ImportFailed as exception:
+        raise ImportFailed(f'{table.source}: {exception}') from None
+    if columns.address is None:
+        raise ImportFailed(f'{table.source}: no column of addresses (〒 and a postal code '
+                           f'before the address) in the {TITLE}')
+    records = []
+    for number, block in blocks:
+        width = max(len(row) for row in block) + 1
+        block = [row + [''] * (width - len(row)) for row in block]
+        first = block[0]
 
-        def cell(offset: int, row: list[str] = first) -> str:
-            return clean(row[column + offset]) if column + offset < len(row) else ''
+        def cell(column: int | None, row: list[str] = first) -> str:
+            return clean(row[column]) if column is not None else ''
 
         record = Record(f'{table.source}:{number + 1}', block,
-                        code=re.sub(r'\D', '', cell(0)), name=cell(1))
-        address = cell(2)
+                        code=re.sub(r'\D', '', _first_line(first[columns.code])),
+                        name=cell(columns.name), from_bureau=True)
+        address = cell(columns.address)
         match = _POSTAL_IN_ADDRESS.match(address)
         if match:
             record.postal_code = match.group(1) + match.group(2)
-            address = match.group(3)
+            address = match.group(3).strip()
         if prefecture and not address.startswith(prefecture):
             address = prefecture + address
         record.address = address
-        record.manager_name = cell(5)
-        departments, labels = [], []
+        record.manager_name = cell(columns.manager)
+        departments = []
         for row in block:
-            padded = row + [''] * 10
-            departments += departments_of(cell(7, padded))
-            labels.append(cell(8, padded))
+            departments += departments_of(cell(columns.departments, row))
         record.departments = list(dict.fromkeys(departments))
+        labels = [cell(columns.kind, row) for row in block] + \
+            [cell(columns.status, row) for row in block]
         if '休止' in labels:
             record.problem = '休止 (suspended) in the list'
-        kinds = [type_of(label) for label in labels if label not in ('現存', '休止')]
-        listed = next((k for k in kinds if k), None)
+        listed = next((k for k in (type_of(label) for label in labels
+                                   if label not in STATUSES) if k), None)
         if '歯科' in kind or '歯科' in table.name:
             record.type = DENTAL
         elif listed:
