@@ -3,39 +3,48 @@
 Every layout below is read natively because a public page documents it; a list in a layout
 nobody documents is read with a column mapping (``--mapping``, see ``MappingLayout``).
 
-The 地方厚生局's 「コード内容別医療機関一覧表」 — where each bureau publishes it (the bureau pages
-as listed, "最終確認日 2024-09-10", in the README of tomoueh/collect_med_inst_cd_py, a public
-tool that downloads them all), and what the research found about each bureau's files
-(searches of 2026-11-26; the table of file kinds per bureau is NES株式会社's 「足並み揃わぬ都道府県
-データ」, https://www.24med365.net/2022/12/prefdata2212/, December 2022, whose stored copy
-is cut after 近畿):
+The 地方厚生局's 「コード内容別医療機関一覧表」, bureau by bureau. Pages: the README of
+tomoueh/collect_med_inst_cd_py (a public tool that downloads every bureau's list,
+"最終確認日 2024-09-10") and its web_parser.py (2025-08: 東海北陸 and 九州 moved to the pages
+given second). File kinds: [NES] NES株式会社, 「足並み揃わぬ都道府県データ」,
+https://www.24med365.net/2022/12/prefdata2212/ (2022-12; its stored copy is cut after 近畿);
+[TOMOUEH] web_parser.py above (which links it follows: Excel or zip); [CS] the comment of a
+public importer's ChugokuShikokuBundleExpander ("verified against the real download");
+[KINKI] the test of a public TypeScript parser quoting a real 近畿 download (2026-07);
+[MH] https://www.muscle-hypertrophy.com/?p=18618 (file names per bureau). Searched
+2026-11-26 with the research tool (pages, code).
 
-==============  ============================================================  ==================
-bureau          page                                                          files (as found)
-==============  ============================================================  ==================
-北海道厚生局     kouseikyoku.mhlw.go.jp/hokkaido/gyomu/gyomu/hoken_kikan/        Excel in zip, by
-                code_ichiran.html                                             type; 医科 split
-                                                                              into 病院/診療所
-東北厚生局       kouseikyoku.mhlw.go.jp/tohoku/gyomu/gyomu/hoken_kikan/          Excel in zip, by
-                itiran.html                                                   type (医科, 歯科,
-                                                                              歯科併設, 医科併設)
-関東信越厚生局   kouseikyoku.mhlw.go.jp/kantoshinetsu/chousa/shitei.html          Excel in zip, one
-                                                                              zip per type for
-                                                                              the 10 prefectures
-東海北陸厚生局   kouseikyoku.mhlw.go.jp/tokaihokuriku/gyomu/gyomu/hoken_kikan/   text (テキスト) in
-                shitei.html                                                   zip, by type
-近畿厚生局       kouseikyoku.mhlw.go.jp/kinki/tyousa/shinkishitei.html            Excel (.xlsx) per
-                                                                              prefecture, in zip
-中国四国厚生局   kouseikyoku.mhlw.go.jp/chugokushikoku/chousaka/                  one .xlsx per
-                iryoukikanshitei.html                                         prefecture in one
-                                                                              zip
-四国厚生支局     kouseikyoku.mhlw.go.jp/shikoku/gyomu/gyomu/hoken_kikan/          no public page
-                shitei/index.html                                             found that shows
-                                                                              its file kind
-九州厚生局       kouseikyoku.mhlw.go.jp/kyushu/gyomu/gyomu/hoken_kikan/           one zip per
-                index.html                                                    prefecture with
-                                                                              医科, 歯科, 薬局
-==============  ============================================================  ==================
+- 北海道厚生局 — kouseikyoku.mhlw.go.jp/hokkaido/gyomu/gyomu/hoken_kikan/code_ichiran.html.
+  Excel files, 医科 as two files, 医科(病院) and 医科(診療所) [TOMOUEH, MH]; zip [NES].
+  Read: .xlsx, .xls, and a zip of them.
+- 東北厚生局 — kouseikyoku.mhlw.go.jp/tohoku/gyomu/gyomu/hoken_kikan/itiran.html. Zip per
+  prefecture and an all-prefecture zip; files 医科, 医科併設, 歯科, 歯科併設 [TOMOUEH, MH, NES].
+  Read: the Excel files, inside the zip or unpacked.
+- 関東信越厚生局 — kouseikyoku.mhlw.go.jp/kantoshinetsu/chousa/shitei.html. One zip per
+  kind (医科, 歯科) for its 10 prefectures [NES, TOMOUEH]. Read: as 東北.
+- 東海北陸厚生局 — kouseikyoku.mhlw.go.jp/tokaihokuriku/gyomu/gyomu/hoken_kikan/shitei.html,
+  then …/tokaihokuriku/newpage_00287.html. Text files (テキスト), zipped by kind [NES]; zip
+  links [TOMOUEH]. Read: text holding the sheet's cells tab- or comma-separated, UTF-8 or
+  cp932; no public page shows the text layout, so another text layout is an unknown layout
+  (use --mapping, or the bureau's Excel file where it has one).
+- 近畿厚生局 — kouseikyoku.mhlw.go.jp/kinki/tyousa/shinkishitei.html. A zip per kind of
+  per-prefecture .xlsx files (2026.7_kikanzentai_fukui_yakkyoku.xlsx) [KINKI, TOMOUEH].
+  Read: .xlsx and the zip.
+- 中国四国厚生局 — kouseikyoku.mhlw.go.jp/chugokushikoku/chousaka/iryoukikanshitei.html. One
+  zip of five single-sheet .xlsx files, one per prefecture (医科_31_鳥取_…xlsx) [CS, TOMOUEH].
+  Read: .xlsx and the zip.
+- 四国厚生支局 — kouseikyoku.mhlw.go.jp/shikoku/gyomu/gyomu/hoken_kikan/shitei/index.html.
+  Zip links per prefecture and for all [TOMOUEH]; no page found shows what the zip holds.
+  Read: any of the forms above inside it; another form is reported as an unknown layout.
+- 九州厚生局 — kouseikyoku.mhlw.go.jp/kyushu/gyomu/gyomu/hoken_kikan/index.html, then
+  …/index_00006.html. One zip per prefecture holding its 医科, 歯科 and 薬局 files [NES,
+  TOMOUEH]; its sheets were once read with the cells spread over merged columns (the
+  number in column G, the name in K, the address in P, per a commented-out setting of
+  TOMOUEH's excel_parser.py). Read: the zip, .xlsx and .xls, cells found by content.
+
+PDF lists (some bureaus publish PDF too) are refused, naming the file. A .xls file is read
+with python-calamine; no .xls writer is installed here, so the tests feed that path a
+workbook named .xls that calamine recognises by content, not a BIFF8 file.
 
 The sheet itself: the only public description of its cells found is that of two public
 parsers, checked by their authors against the real files: 近畿厚生局 and 九州厚生局, 令和8年7月
@@ -51,10 +60,10 @@ first), telephone, 開設者, 管理者, date of designation, departments and be
 
 What is inferred, not documented: the column headings (no page quotes them; this reader
 does not need them: it finds an institution's first row by its serial number followed by a
-7-digit 医療機関番号, and the other cells by their order after it), that the departments
-are the words ending in 科 in the departments-and-beds cells, and that the text files of
-東海北陸厚生局 hold the same cells, tab- or comma-separated (no public page shows their
-layout: a text list in another layout is reported as an unknown layout).
+7-digit 医療機関番号, and every other cell by its content: ``bureau_columns``), that the
+departments are the words ending in 科 in the departments-and-beds cells, that the manager
+is the last filled cell before the date of designation, and that the text files of
+東海北陸厚生局 hold the same cells, tab- or comma-separated.
 
 医療情報ネット (ナビイ) open data: 厚生労働省, 「医療情報ネットのオープンデータ」,
 https://www.mhlw.go.jp/stf/seisakunitsuite/bunya/kenkou_iryou/iryou/newpage_43373.html
