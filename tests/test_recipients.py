@@ -430,3 +430,35 @@ def test_the_labels_carry_each_barcode_at_the_manuals_size(imported, tmp_path):
         for y in list(range(y0 - band, y0)) + list(range(y1, y1 + band)):
             assert pixels[x, y] >= 128, (x, y)
     assert ROOT  # the project's own templates were used (run_cli runs in the project)
+
+
+def test_a_sheet_of_notes_beside_the_list_is_skipped_with_a_warning(tmp_path):
+    import openpyxl
+    book = openpyxl.Workbook()
+    book.active.title = '一覧'
+    for row in bureau_rows(GOOD[:1]):
+        book.active.append([cell or None for cell in row])
+    book.create_sheet('注意事項').append(['この一覧は試験用です。'])
+    book.save(tmp_path / 'ika.xlsx')
+    result = run([tmp_path / 'ika.xlsx'], tmp_path / 'out')
+    assert [r.name for r in result.recipients] == ['試験霞が関病院']
+    skipped = [w for w in result.warnings if w.message.startswith('skipped')]
+    assert len(skipped) == 1 and skipped[0].path.endswith('ika.xlsx[注意事項]')
+
+
+def test_a_damaged_workbook_is_one_error(tmp_path):
+    broken = tmp_path / 'ika.xlsx'
+    broken.write_bytes(b'PK\x03\x04 not really a workbook')
+    with pytest.raises(ImportFailed, match=r'ika\.xlsx: not a readable \.xlsx workbook'):
+        run([broken], tmp_path / 'out')
+    assert not (tmp_path / 'out').exists()
+
+
+def test_a_postal_code_that_lost_its_leading_zero_says_so(tmp_path):
+    rows = [['名称', '種別', '郵便番号', '所在地'],
+            ['試験医院', '診療所', '600906', '札幌市東区北六条東4丁目1']]
+    mapping = tmp_path / 'map.yaml'
+    mapping.write_text('name: 名称\ntype: 種別\npostal_code: 郵便番号\naddress: 所在地\n',
+                       encoding='utf-8')
+    result = run([write_csv(tmp_path / 'own.csv', rows)], tmp_path / 'out', mapping)
+    assert 'lost its leading 0' in result.rejects[0][1]

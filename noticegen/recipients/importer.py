@@ -43,37 +43,61 @@ def _position(source: str) -> tuple[str, int]:
     return path, int(row) if row.isdigit() else 0
 
 
-def read_all(paths: list[Path], mapping: layouts.MappingLayout | None) -> tuple[
-        list[Record], dict[str, str]]:
-    """Every record of every file, after recognising each table's layout."""
+def _layout(table, mapping: layouts.MappingLayout | None) -> tuple[str | None, str]:
+    """The layout of ``table`` (None if none fits), and why none does."""
+    if layouts.is_bureau_list(table):
+        return 'bureau', ''
+    if layouts.is_navii_facility(table):
+        return 'navii', ''
+    if layouts.is_navii_hours(table):
+        return 'navii-hours', ''
+    if mapping is None:
+        return None, (f'{table.source}: unknown layout: not a {layouts.TITLE} of a 地方厚生局, '
+                      f'not a 医療情報ネット open-data file; give a column mapping with '
+                      f'--mapping MAP.yaml (fields: {", ".join(layouts.FIELDS)})')
+    try:
+        mapping.header_row(table)
+    except ImportFailed as exception:
+        return None, str(exception)
+    return 'mapping', ''
+
+
+def read_all(paths: list[Path], mapping: layouts.MappingLayout | None,
+             warnings: list[SourceError] | None = None) -> tuple[list[Record], dict[str, str]]:
+    """Every record of every file, after recognising each table's layout.
+
+    A file none of whose tables has a known layout is an error; a sheet without one in a
+    workbook that has one (a sheet of notes) is skipped with a warning.
+    """
     records: list[Record] = []
     hours: dict[str, list[str]] = {}
     kinds: dict[str, str] = {}
     navii: list[Record] = []
     for path in paths:
-        for table in read_tables(path):
-            if not any(any(cell.strip() for cell in row) for row in table.rows):
-                continue
-            if layouts.is_bureau_list(table):
-                kinds[table.source] = 'コード内容別医療機関一覧表'
+        tables = [table for table in read_tables(path)
+                  if any(any(cell.strip() for cell in row) for row in table.rows)]
+        found = [(table, *_layout(table, mapping)) for table in tables]
+        if not any(layout for _, layout, _ in found):
+            problem = next((why for _, _, why in found), f'{path}: no rows')
+            raise ImportFailed(problem)
+        for table, layout, why in found:
+            if layout == 'bureau':
+                kinds[table.source] = layouts.TITLE
                 records += layouts.read_bureau_list(table)
-            elif layouts.is_navii_facility(table):
+            elif layout == 'navii':
                 kinds[table.source] = '医療情報ネット (facility)'
-                found = layouts.read_navii_facility(table)
-                navii += found
-                records += found
-            elif layouts.is_navii_hours(table):
+                read = layouts.read_navii_facility(table)
+                navii += read
+                records += read
+            elif layout == 'navii-hours':
                 kinds[table.source] = '医療情報ネット (departments)'
                 for key, value in layouts.read_navii_hours(table).items():
                     hours.setdefault(key, []).extend(value)
-            elif mapping is not None:
+            elif layout == 'mapping':
                 kinds[table.source] = f'mapping {mapping.path}'
                 records += mapping.read(table)
-            else:
-                raise ImportFailed(
-                    f'{table.source}: unknown layout: not a {layouts.TITLE} of a 地方厚生局, not '
-                    f'a 医療情報ネット open-data file; give a column mapping with --mapping '
-                    f'MAP.yaml (fields: {", ".join(layouts.FIELDS)})')
+            elif warnings is not None:
+                warnings.append(warning(table.source, 1, 1, f'skipped: {why.split(": ", 1)[1]}'))
     for record in navii:
         record.departments = list(dict.fromkeys(record.departments + hours.get(record.code, [])))
     return records, kinds
@@ -96,7 +120,9 @@ def check(record: Record) -> str | None:
                     'not in the postal data, or is split between codes)')
         record.postal_code, record.postal_derived = found, True
     if not re.fullmatch(r'\d{7}', record.postal_code):
-        return f'postal code {record.postal_code!r} is not 7 digits'
+        hint = (' (a number cell that lost its leading 0? format the column as text)'
+                if re.fullmatch(r'\d{6}', record.postal_code) else '')
+        return f'postal code {record.postal_code!r} is not 7 digits{hint}'
     if record.from_bureau and not record.address.startswith(layouts.PREFECTURES):
         record.address = with_prefecture(record.postal_code, record.address)
     return address_problem(record.postal_code, record.address)
@@ -149,8 +175,9 @@ def run(paths: list[Path], out: Path, mapping_path: Path | None = None,
         progress=None) -> Result:
     """Read, check, merge and write; on any error in a file, write nothing."""
     mapping = layouts.load_mapping(mapping_path) if mapping_path else None
-    records, kinds = read_all(paths, mapping)
-    result = Result(layouts=kinds)
+    warnings: list[SourceError] = []
+    records, kinds = read_all(paths, mapping, warnings)
+    result = Result(layouts=kinds, warnings=warnings)
     accepted = []
     for record in (progress(records) if progress else records):
         reason = check(record)
