@@ -185,6 +185,9 @@ def layouts(folder: Path) -> dict[str, tuple[list[Path], Path | None]]:
                                                   bureau_rows(spread=True))], None),
         'bureau zip': ([write_zip(folder / 'ika.zip',
                                   {'ika/ika_13_tokyo.xlsx': bureau_xlsx.read_bytes()})], None),
+        'bureau zip of zips': ([write_zip(folder / 'all.zip', {
+            '13_tokyo.zip': (folder / 'ika.zip').read_bytes(), 'readme.pdf': b'%PDF-1.4'})],
+            None),
         'bureau text cp932': ([write_csv(folder / 'ika_13_tokyo.txt', bureau_rows(), 'cp932',
                                          '\t')], None),
         'mapping csv utf-8': ([write_csv(folder / 'own.csv', mapping_rows())], mapping),
@@ -429,7 +432,11 @@ def test_the_labels_carry_each_barcode_at_the_manuals_size(imported, tmp_path):
     for x in range(x0, x1, 3):
         for y in list(range(y0 - band, y0)) + list(range(y1, y1 + band)):
             assert pixels[x, y] >= 128, (x, y)
-    assert ROOT  # the project's own templates were used (run_cli runs in the project)
+    # The same bytes when made again.
+    again = tmp_path / 'again.pdf'
+    assert run_cli('recipients', 'labels', str(source), '--out', str(again)).returncode == 0
+    assert again.read_bytes() == out.read_bytes()
+    assert (ROOT / 'templates' / 'recipient-labels.html').is_file()
 
 
 def test_a_sheet_of_notes_beside_the_list_is_skipped_with_a_warning(tmp_path):

@@ -14,6 +14,10 @@ from ..errors import NoticegenError
 
 TEXT_SUFFIXES = ('.csv', '.txt', '.tsv')
 SHEET_SUFFIXES = ('.xlsx', '.xlsm', '.xls')
+# A zip may hold zips (a bureau's all-prefecture zip of per-prefecture zips), one level deep;
+# a member larger than this unpacked is refused rather than read into memory.
+ZIP_DEPTH = 2
+MEMBER_LIMIT = 512 * 1024 * 1024
 
 
 class ImportFailed(NoticegenError):
@@ -98,8 +102,9 @@ def _xls_tables(data: bytes, source: str, name: str) -> list[Table]:
 def _tables(data: bytes, source: str, name: str, depth: int = 0) -> list[Table]:
     suffix = PurePosixPath(name).suffix.lower()
     if suffix == '.zip' or (not suffix and data[:4] == b'PK\x03\x04' and depth == 0):
-        if depth:
-            raise ImportFailed(f'{source}: a zip inside a zip is not read; unpack it first')
+        if depth >= ZIP_DEPTH:
+            raise ImportFailed(f'{source}: zips nested deeper than {ZIP_DEPTH} levels are not '
+                               f'read; unpack them first')
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
         except zipfile.BadZipFile:
@@ -110,12 +115,16 @@ def _tables(data: bytes, source: str, name: str, depth: int = 0) -> list[Table]:
             if member.is_dir() or member_name.startswith(('__MACOSX/', '.')) or \
                     '/.' in member_name:
                 continue
-            if PurePosixPath(member_name).suffix.lower() not in TEXT_SUFFIXES + SHEET_SUFFIXES:
+            if PurePosixPath(member_name).suffix.lower() not in \
+                    TEXT_SUFFIXES + SHEET_SUFFIXES + ('.zip',):
                 continue
+            if member.file_size > MEMBER_LIMIT:
+                raise ImportFailed(f'{source}!{member_name}: {member.file_size} bytes unpacked; '
+                                   f'more than a list of institutions holds')
             found += _tables(archive.read(member), f'{source}!{member_name}',
                              PurePosixPath(member_name).name, depth + 1)
         if not found:
-            raise ImportFailed(f'{source}: the zip holds no .csv, .txt, .xlsx or .xls file')
+            raise ImportFailed(f'{source}: the zip holds no .csv, .txt, .xlsx, .xls or .zip file')
         return found
     if suffix in ('.xlsx', '.xlsm'):
         return _xlsx_tables(data, source, name)
