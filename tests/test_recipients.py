@@ -56,10 +56,11 @@ def digits(code: str) -> str:
 
 def bureau_rows(rows=ROWS, offset_rows: int = 0, offset_columns: int = 0, status='現存',
                 kind='医科', spread: bool = False) -> list[list[str]]:
-    """A コード内容別医療機関一覧表 (layouts.py cites its description): a title block of 11
+    """A コード内容別医療機関一覧表 (layouts.py cites its descriptions): a title block of 11
     rows, then one institution over 5 rows (A: 項番, B: 医療機関番号, C: name, D: 〒 and
-    address, E: telephone, F: 開設者, G: 管理者, H: date, I: departments and beds, J: kind,
-    and 現存/休止 on the next row)."""
+    address, E: telephone, then staff counts, F: 開設者, G: 管理者, H: date, then the reason
+    and the start, I: departments and beds, J: kind, then 現存/休止). The staff-count wording
+    is made up for the test (no source quotes it whole)."""
     sheet = [[''] * 10 for _ in range(11 + offset_rows)]
     sheet[2][:2] = ['コード内容別医療機関一覧表', '[東京都]']
     sheet[4][:2] = [f'[令和 8年11月 1日現在　{kind}　現存/休止]', '令和 8年11月 1日作成　1頁']
@@ -68,11 +69,13 @@ def bureau_rows(rows=ROWS, offset_rows: int = 0, offset_columns: int = 0, status
             enumerate(rows, start=1):
         block = [
             [str(serial), number + ' ', name, f'〒{postal.replace("-", "－")}{address}',
-             '03-0000-0000', '試験法人', manager, '令 1. 4. 1', ' '.join(departments), kind_],
-            ['', '', '', '', '', '', '', '新規', ' '.join(more + ['一般', '50']), status],
-            ['', '', '', '', '', '', '', '令 7. 4. 1', '', ''],
-            [''] * 10,
-            [''] * 10,
+             '03-0000-0000', '試験法人', manager, '令 1. 4. 1', '　'.join(departments),
+             '総合病院' if kind_ == '病院' and serial == 1 else kind_],
+            ['', '', '', '', '常　勤:    3', '', '', '新規', '　'.join(more + ['一般　50']),
+             status],
+            ['', '', '', '', '(医    3)', '', '', '令 7. 4. 1', '', ''],
+            ['', '', '', '', '非常勤:    1', '', '', '', '', ''],
+            ['', '', '', '', '(医    1)', '', '', '', '', ''],
         ]
         sheet += block
     if spread:

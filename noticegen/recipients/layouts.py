@@ -46,17 +46,21 @@ PDF lists (some bureaus publish PDF too) are refused, naming the file. A .xls fi
 with python-calamine; no .xls writer is installed here, so the tests feed that path a
 workbook named .xls that calamine recognises by content, not a BIFF8 file.
 
-The sheet itself: the only public description of its cells found is that of two public
-parsers, checked by their authors against the real files: 近畿厚生局 and 九州厚生局, 令和8年7月
-(kouseikyoku list parser in a public TypeScript app, and its test, which quotes the cells of
-近畿厚生局's 「福井県 薬局」 sheet: A3 「コード内容別医療機関一覧表」, B3 「[福井県]」, A5 「[令和 8年 7月
-1日現在　薬局　現存/休止]」, the first institution in row 12; AmpiTa Project, 2024-03,
-https://www.ampita.jp/2024/03/hospital-db-creation/: "冒頭の11行", B3 the prefecture, one
-institution over 5 or 6 rows). An institution's first row holds, in order: its serial
-number (項番), its number (医療機関番号, "01-40055", separated by hyphens or commas
-depending on the bureau), name, address ("〒910－0006福井市中央１－９－３０", the postal code
-first), telephone, 開設者, 管理者, date of designation, departments and beds, and its kind
-(病院, 診療所, 薬局); its later rows hold staff counts, changes, and 現存 or 休止.
+The sheet itself. Public descriptions of its cells, each from code its author ran on the
+real files: [KURIHARA] Takashi Kurihara, japan-healthcare-facility-unification (Zenodo DOI
+10.5281/zenodo.17404341, README of 2025-10-21 and append.py, MIT), which reads every
+bureau's 医科 sheets with 11 rows skipped and ten columns: 項番, 医療機関番号, name, address
+("〒" + the postal code in its first 9 characters, then the address), telephone (its later
+rows: staff counts, 常勤 (医 n)), 開設者, 管理者, date of designation (its later rows: the
+reason, 新規 or 交代..., and the start of the period), departments and beds (free text over
+up to 7 rows: 内科　外科, 一般　52), and kind (病院, 総合病院, 診療所; its later rows 療養病床,
+地域支援, 特定機能, and 現存 or 休止); [KINKI] above, quoting 近畿厚生局's 「福井県 薬局」 sheet:
+A3 「コード内容別医療機関一覧表」, B3 「[福井県]」, A5 「[令和 8年 7月 1日現在　薬局　現存/休止]」, the first
+institution in row 12, 「〒910－0006福井市中央１－９－３０」; AmpiTa Project, 2024-03,
+https://www.ampita.jp/2024/03/hospital-db-creation/: 11 rows of title block, the prefecture
+in B3 (empty in some prefectures' files), one institution over 5 or 6 rows; [TOMOUEH]
+excel_parser.py: the number written "01,1047,8", "01-1857-5" or "01.1857.5", sometimes with
+a second line, and the 〒 sometimes on its own line.
 
 What is inferred, not documented: the column headings (no page quotes them; this reader
 does not need them: it finds an institution's first row by its serial number followed by a
@@ -150,7 +154,8 @@ _CODE = re.compile(r'^\d{2}[-,，、.・ ]?\d{4}[-,，、.・ ]?\d$|^\d{2}[-,，
 _POSTAL_IN_ADDRESS = re.compile(r'^〒?\s*(\d{3})\s*[-‐－−ー]\s*(\d{4})\s*(.*)$', re.S)
 _PHONE = re.compile(r'^[(（]?\d{2,5}[)）-][\d-]*\d{3,4}$')
 _DATE = re.compile(r'^(明|大|昭|平|令|[MTSHR])\s*\d{1,2}\s*[.．]')
-KINDS = ('病院', '診療所', '歯科診療所', '歯科病院', '薬局', '特定機能病院', '地域医療支援病院')
+# The kind cell: 病院 (or 総合病院), 診療所, 薬局, and their dental forms.
+_KIND = re.compile(r'(総合|歯科)?病院|(歯科)?診療所|薬局')
 STATUSES = ('現存', '休止')
 
 
@@ -249,7 +254,7 @@ def bureau_columns(rows: list[list[str]], blocks: list[list[list[str]]],
     phone = _most(count(lambda v: bool(_PHONE.match(v)), after, rows), least)
     date = _most(count(lambda v: bool(_DATE.match(v)), after, rows), least)
     every_row = [row for block in blocks for row in block]
-    kind = _most(count(lambda v: v in KINDS, name, every_row), 1)
+    kind = _most(count(lambda v: bool(_KIND.fullmatch(v)), name, every_row), 1)
     status = _most(count(lambda v: v in STATUSES, name, every_row), 1)
     manager = founder = None
     if date is not None:
