@@ -442,6 +442,17 @@ def test_the_labels_carry_each_barcode_at_the_manuals_size(imported, tmp_path):
     assert (ROOT / 'templates' / 'recipient-labels.html').is_file()
 
 
+def test_a_navii_csv_in_its_published_zip_takes_its_kind_from_the_zip(tmp_path):
+    folder = tmp_path / 'in'
+    folder.mkdir()
+    csv_file = navii_files(folder, GOOD[:1])[0]
+    archive = write_zip(tmp_path / '01-1_hospital_facility_info_20260601.csv.zip',
+                        {'data.csv': csv_file.read_bytes()})
+    result = run([archive], tmp_path / 'out')
+    assert [(r.name, r.type, r.postal_code) for r in result.recipients] == \
+        [('試験霞が関病院', '病院', '1000013')]
+
+
 def test_a_sheet_of_notes_beside_the_list_is_skipped_with_a_warning(tmp_path):
     import openpyxl
     book = openpyxl.Workbook()

@@ -369,8 +369,10 @@ def read_navii_hours(table: Table) -> dict[str, list[str]]:
 
 
 def read_navii_facility(table: Table) -> list[Record]:
+    # The kind is in the published name of the CSV, or of the zip it came in.
+    names = [table.name] + [part.rsplit('/', 1)[-1] for part in table.source.split('!')]
     kind = next((value for prefix, value in NAVII_TYPES.items()
-                 if table.name.startswith(prefix)), None)
+                 for name in names if name.startswith(prefix)), None)
     if kind is None:
         raise ImportFailed(
             f'{table.source}: a 医療情報ネット facility file whose name does not say its kind: '
