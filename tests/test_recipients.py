@@ -483,3 +483,17 @@ def test_a_postal_code_that_lost_its_leading_zero_says_so(tmp_path):
                        encoding='utf-8')
     result = run([write_csv(tmp_path / 'own.csv', rows)], tmp_path / 'out', mapping)
     assert 'lost its leading 0' in result.rejects[0][1]
+
+
+def test_an_output_folder_that_cannot_be_written_is_one_error(tmp_path, monkeypatch):
+    """A full or read-only disk (faked: the tests run as root) is an OutputError, not a bug."""
+    from noticegen.errors import OutputError
+    from noticegen.recipients import importer
+
+    def refuse(path, data):
+        raise PermissionError(13, 'Permission denied')
+
+    monkeypatch.setattr(importer, 'write_atomic', refuse)
+    files, mapping = layouts(tmp_path / 'in')['mapping csv utf-8']
+    with pytest.raises(OutputError, match='cannot be written .Permission denied.'):
+        run(files, tmp_path / 'out', mapping)

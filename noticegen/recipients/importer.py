@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import SourceError, plural, warning
+from ..errors import OutputError, SourceError, plural, warning
 from ..output.atomic import write_atomic
 from . import layouts
 from .barcode import characters, extract
@@ -196,9 +196,14 @@ def run(paths: list[Path], out: Path, mapping_path: Path | None = None,
                    'no address number (住所表示番号) can be extracted from its address')
             result.warnings.append(warning(path, row, 1, f'{record.name}: no customer barcode: '
                                                          f'{why}'))
-    out.mkdir(parents=True, exist_ok=True)
-    write_atomic(out / RECIPIENTS, recipients_csv(result))
-    write_atomic(out / REJECTS, rejects_csv(result.rejects))
+    recipients_bytes, rejects_bytes = recipients_csv(result), rejects_csv(result.rejects)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        write_atomic(out / RECIPIENTS, recipients_bytes)
+        write_atomic(out / REJECTS, rejects_bytes)
+    except OSError as exception:
+        raise OutputError(f'{out}: cannot be written ({exception.strerror or exception})') \
+            from None
     result.written = [out / RECIPIENTS, out / REJECTS]
     return result
 

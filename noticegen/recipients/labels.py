@@ -9,7 +9,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
-from ..errors import NoticegenError
+from ..errors import NoticegenError, OutputError
 from ..layout import TEMPLATES
 from ..output.atomic import write_atomic
 from .barcode import barcode_svg
@@ -50,5 +50,10 @@ def make_labels(root: Path | None, source: Path, out: Path, point: float) -> tup
     labels = [label_of(row, point) for row in read_recipients(source)]
     renderer = Renderer(root / TEMPLATES)
     document = renderer.render(renderer.html(TEMPLATE, labels=labels), [STYLESHEET])
-    write_atomic(out, renderer.write(document))
+    data = renderer.write(document)
+    try:
+        write_atomic(out, data)
+    except OSError as exception:
+        raise OutputError(f'{out}: cannot be written ({exception.strerror or exception})') \
+            from None
     return len(labels), sum(label['barcode'] is None for label in labels)
