@@ -12,7 +12,12 @@ https://www.24med365.net/2022/12/prefdata2212/ (2022-12; its stored copy is cut 
 public importer's ChugokuShikokuBundleExpander ("verified against the real download");
 [KINKI] the test of a public TypeScript parser quoting a real 近畿 download (2026-07);
 [MH] https://www.muscle-hypertrophy.com/?p=18618 (file names per bureau). Searched
-2026-11-26 with the research tool (pages, code).
+2026-11-26 with the research tool: pages 「コード内容別医療機関一覧表 地方厚生局」, 「保険医療機関・
+保険薬局の指定一覧 コード内容別医療機関一覧表 厚生局 ダウンロード 医科 歯科 薬局 Excel」, 「…項番
+医療機関番号 … 医療機関名称 医療機関所在地 …」 and 「足並み揃わぬ都道府県データ …」; code: the exact
+string 「コード内容別医療機関一覧表」 and the bureau parsers it led to. No page of a bureau itself
+(kouseikyoku.mhlw.go.jp) was among the stored pages: the bureaus' own descriptions of their
+files could not be read.
 
 - 北海道厚生局 — kouseikyoku.mhlw.go.jp/hokkaido/gyomu/gyomu/hoken_kikan/code_ichiran.html.
   Excel files, 医科 as two files, 医科(病院) and 医科(診療所) [TOMOUEH, MH]; zip [NES].
