@@ -779,3 +779,7 @@ def install_kinds(group: click.Group) -> None:
             if option.name not in names:
                 command.params.append(option)
                 names.add(option.name)
+
+
+from .recipients.commands import recipients as _recipients  # noqa: E402 (a command group)
+main.add_command(_recipients)
