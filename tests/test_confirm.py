@@ -348,3 +348,15 @@ def test_an_edit_keeps_every_other_byte(tmp_path):
     edits.set(('items', 0, 'as_of'), '2026-12-10')
     assert edits.result() == ("# a comment\ncode: '13'   # kept\nitems:\n- number: 03-1234-0000\n"
                               "  source: 都道府県回答 2026-12-10\n  as_of: '2026-12-10'\nlast: x\n")
+
+
+def test_blank_forms_change_nothing(exported, tmp_path):
+    """Forms sent back unanswered: no fact changes, and the data is no newer than it was."""
+    root, forms = exported
+    before = tree_hash(root / 'prefectures')
+    result = run_cli('confirm', 'import', '--as-of', '2026-12-15', str(forms / '13-tokyo.xlsx'),
+                     str(forms / '14-kanagawa.xlsx'), root=root)
+    assert result.returncode == 0, result.stderr
+    assert 'no answers in the forms: nothing was changed.' in result.stdout
+    assert 'not answered (47)' in result.stdout and '---' not in result.stdout
+    assert tree_hash(root / 'prefectures') == before

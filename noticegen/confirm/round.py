@@ -140,9 +140,12 @@ class Imported:
     unconfirmed: dict[str, list[Row]] = field(default_factory=dict)   # code → rows
 
     def report(self, verbose: bool = False) -> list[str]:
-        lines = [f'{plural(len(self.answered), "prefecture")} answered '
-                 f'({plural(self.answers, "answer")}); {plural(len(self.changed), "file")} '
-                 f'changed; the data is now valid as of {self.as_of.isoformat()}.']
+        if self.answers:
+            lines = [f'{plural(len(self.answered), "prefecture")} answered '
+                     f'({plural(self.answers, "answer")}); {plural(len(self.changed), "file")} '
+                     f'changed; the data is now valid as of {self.as_of.isoformat()}.']
+        else:
+            lines = ['no answers in the forms: nothing was changed.']
         if self.not_answered:
             names = ', '.join(f'{code} {NAMES[code][0]}' for code in self.not_answered)
             lines.append(f'not answered ({len(self.not_answered)}): {names}')
@@ -211,6 +214,7 @@ def import_answers(root: Path, as_of: date, files: list[Path], dry_run: bool = F
     if checker.errors:
         raise FormsRejected(checker.errors)
 
+    found = [answered for answered in found if answered.answers]   # a blank form: no answer
     edited: list[tuple[Path, Edits, type]] = []
     for answered in found:
         data = project.prefectures[answered.code]
@@ -218,7 +222,8 @@ def import_answers(root: Path, as_of: date, files: list[Path], dry_run: bool = F
         if edits.changed():
             edited.append((project.root / data.source.path, edits, Prefecture))
     national = Edits(project.national_source)
-    national.set(('valid_as_of',), as_of.isoformat())
+    if found:      # with no answer at all, the data is no newer than it was
+        national.set(('valid_as_of',), as_of.isoformat())
     if national.changed():
         edited.append((project.root / project.national_source.path, national, NationalData))
 
@@ -246,7 +251,7 @@ def import_answers(root: Path, as_of: date, files: list[Path], dry_run: bool = F
         for temporary, _ in staged:
             temporary.unlink(missing_ok=True)
 
-    judge = project.judge(as_of)       # the data's new valid_as_of
+    judge = project.judge(as_of if found else as_of_date(valid))   # the data's valid_as_of
     unconfirmed = {}
     for code, prefecture in after.items():
         left = [row for row in rows(prefecture, _notices(project), judge) if row.unconfirmed]
