@@ -161,6 +161,9 @@ class Imported:
                          + ', '.join(f'{what} {count}' for what, count in counts.items()))
             if verbose:
                 lines += [f'    {row.id}: {row.value or "(none)"}: {row.reason}' for row in found]
+        if self.answers:
+            lines.append(f'validate judges the rest at {self.as_of.isoformat()} too (the national '
+                         f'numbers and services, the texts\' facts); proof shows each prefecture.')
         return lines
 
 
