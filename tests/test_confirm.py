@@ -360,3 +360,96 @@ def test_blank_forms_change_nothing(exported, tmp_path):
     assert 'no answers in the forms: nothing was changed.' in result.stdout
     assert 'not answered (47)' in result.stdout and '---' not in result.stdout
     assert tree_hash(root / 'prefectures') == before
+
+
+def form_of(root: Path, code: str, folder: Path) -> Path:
+    """The form ``confirm export`` writes for ``code`` (without its proof sheet)."""
+    from noticegen.confirm.form import write_form
+    from noticegen.confirm.round import current_rows, form_name
+    from noticegen.load.project import load_project
+    from noticegen.model.facts import as_of_date
+    project = load_project(root)
+    path = folder / f'{form_name(project, code)}.xlsx'
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(write_form(code, project.prefectures[code].prefecture.name,
+                                project.national.valid_as_of,
+                                as_of_date(project.national.valid_as_of),
+                                current_rows(project)[code]))
+    return path
+
+
+def test_departments_are_confirmed_corrected_added_and_removed(tmp_path):
+    from datetime import date
+
+    from noticegen.confirm.round import import_answers
+    from noticegen.load.project import load_project
+    from noticegen.model.addressing import recipients
+    root = copy_project(tmp_path / 'project')
+    path = root / 'prefectures' / '13-tokyo.yaml'
+    path.write_text(path.read_text(encoding='utf-8') + (
+        'departments:\n'
+        '  health:   # from the research leads\n'
+        '    name: 東京都保健医療局医療政策部\n'
+        "    postal_code: '163-8002'\n"
+        '    address: 東京都新宿区西新宿二丁目8番1号\n'
+        '    source: テスト用の架空のデータ\n'
+        "    as_of: '2026-04-01'\n"), encoding='utf-8')
+    form = form_of(root, '13', tmp_path / 'forms')
+    fill(form, {'departments.health.name': ('正', None),
+                'departments.health.postal_code': ('訂正', '１６３８００１'),
+                'departments.health.address': ('正', None),
+                'departments.center.name': ('訂正', '東京都生活文化スポーツ局'),
+                'departments.center.postal_code': ('訂正', '163-8001'),
+                'departments.center.address': ('訂正', '新宿区西新宿二丁目8番1号')},
+         person='総務局 佐藤')
+    result = import_answers(root, date(2026, 12, 15), [form])
+    assert result.changed == ['prefectures/13-tokyo.yaml', 'prefectures/national.yaml']
+    text = path.read_text(encoding='utf-8')
+    assert text.endswith(
+        'departments:\n'
+        '  health:   # from the research leads\n'
+        '    name: 東京都保健医療局医療政策部\n'
+        "    postal_code: '163-8001'\n"          # its quoting kept
+        '    address: 東京都新宿区西新宿二丁目8番1号\n'
+        '    source: 都道府県回答 2026-12-10（総務局 佐藤）\n'
+        "    as_of: '2026-12-10'\n"
+        '  center:\n'
+        '    name: 東京都生活文化スポーツ局\n'
+        '    postal_code: 163-8001\n'
+        '    address: 新宿区西新宿二丁目8番1号\n'
+        '    source: 都道府県回答 2026-12-10（総務局 佐藤）\n'
+        "    as_of: '2026-12-10'\n")
+    project = load_project(root)
+    judge = project.judge(date(2026, 12, 15))
+    found = recipients(project.notices[0].notice, project.prefectures['13'].prefecture, judge)
+    assert [(r.name, r.postal_code) for r in found] == [
+        ('東京都保健医療局医療政策部', '163-8001'), ('東京都生活文化スポーツ局', '163-8001')]
+
+    # The next round: the health department was named wrongly; it goes, the generic line prints.
+    form = form_of(root, '13', tmp_path / 'round-2')
+    fill(form, {'departments.health.name': ('誤', None),
+                'departments.health.postal_code': ('誤', None),
+                'departments.health.address': ('誤', None)}, day='2027-01-10')
+    import_answers(root, date(2027, 1, 15), [form])
+    text = path.read_text(encoding='utf-8')
+    assert 'health:' not in text and '医療政策部' not in text and '  center:\n' in text
+    project = load_project(root)
+    found = recipients(project.notices[0].notice, project.prefectures['13'].prefecture,
+                       project.judge(date(2027, 1, 15)))
+    assert found[0].name == '東京都衛生主管部（局）'
+
+
+def test_an_address_outside_the_postal_codes_city_is_refused(tmp_path):
+    from datetime import date
+
+    from noticegen.confirm.round import FormsRejected, import_answers
+    root = copy_project(tmp_path / 'project')
+    form = form_of(root, '13', tmp_path / 'forms')
+    fill(form, {'departments.health.name': ('訂正', '東京都保健医療局'),
+                'departments.health.postal_code': ('訂正', '163-8001'),
+                'departments.health.address': ('訂正', '東京都千代田区霞が関1-2-2')})
+    with pytest.raises(FormsRejected) as rejected:
+        import_answers(root, date(2026, 12, 15), [form], display=lambda p: 'forms/13-tokyo.xlsx')
+    [error] = rejected.value.errors
+    assert str(error).startswith('forms/13-tokyo.xlsx:照会!I')
+    assert 'not in 東京都新宿区' in error.message
