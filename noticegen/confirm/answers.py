@@ -21,7 +21,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ..model.jis import PREFECTURES
 from ..model.schema import partial_date_start
-from ..recipients.postal import address_problem, lookup
+from ..recipients.postal import address_problem, lookup, normalize_code
 from .form import ANSWERS, SHEET, Form, FormRow, FormUnreadable, read_form
 from .rows import Row, checksum
 
@@ -65,12 +65,11 @@ _DASHES = re.compile('[‐‑‒–—―−－ー─]')
 def normalise(model: type, name: str, value: str) -> str:
     """A correction as the sources write it: phone numbers and postal codes in ASCII."""
     value = value.strip()
-    if name in ('number', 'postal_code'):
+    if name == 'postal_code':
+        digits = normalize_code(value)           # the recipient lists' reading: 〒, －, spaces
+        value = f'{digits[:3]}-{digits[3:]}' if re.fullmatch(r'\d{7}', digits) else value
+    elif name == 'number':
         value = _DASHES.sub('-', unicodedata.normalize('NFKC', value)).replace(' ', '')
-        if name == 'postal_code':
-            value = value.lstrip('〒')
-            if re.fullmatch(r'\d{7}', value):
-                value = f'{value[:3]}-{value[3:]}'
     elif name in ('url', 'url_display'):
         value = unicodedata.normalize('NFKC', value)
     return value
