@@ -453,3 +453,32 @@ def test_an_address_outside_the_postal_codes_city_is_refused(tmp_path):
     [error] = rejected.value.errors
     assert str(error).startswith('forms/13-tokyo.xlsx:照会!I')
     assert 'not in 東京都新宿区' in error.message
+
+
+def test_an_answer_to_data_changed_since_the_export_is_refused(exported, tmp_path):
+    """The data moved on after the export: an answer about the old value is refused; answers
+    about facts that did not change still apply."""
+    _, forms = exported
+    root = copy_project(tmp_path / 'project')
+    source = root / 'prefectures' / '14-kanagawa.yaml'
+    source.write_text(source.read_text(encoding='utf-8').replace(OLD_NUMBER, '045-322-7381'),
+                      encoding='utf-8')
+    (tmp_path / 'forms').mkdir()
+    shutil.copy(forms / '14-kanagawa.xlsx', tmp_path / KANAGAWA)
+    fill(tmp_path / KANAGAWA, {'centers[0].phones[0].number': ('正', None)})
+    before = tree_hash(root / 'prefectures')
+    result = run_cli('confirm', 'import', '--as-of', '2026-12-15', KANAGAWA, root=root,
+                     cwd=tmp_path)
+    assert result.returncode == 1
+    error = FORM_ERROR.search(result.stderr)
+    assert error['cell'].startswith('D') and 'changed since the form was exported' in \
+        error['message'] and '045-322-7381' in error['message']
+    assert tree_hash(root / 'prefectures') == before
+
+    shutil.copy(forms / '14-kanagawa.xlsx', tmp_path / KANAGAWA)
+    fill(tmp_path / KANAGAWA, {'centers[0].phones[1].number': ('正', None)})
+    result = run_cli('confirm', 'import', '--as-of', '2026-12-15', KANAGAWA, root=root,
+                     cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert '045-322-7381' in source.read_text(encoding='utf-8')
+    assert '1 prefecture answered (1 answer)' in result.stdout

@@ -56,7 +56,6 @@ class Answered:
     code: str
     path: str
     answers: list[Answer] = field(default_factory=list)
-    unanswered: list[Row] = field(default_factory=list)
 
 
 _DASHES = re.compile('[‐‑‒–—―−－ー─]')
@@ -192,8 +191,6 @@ class Checker:
         self._groups(form, code, answered, rows_by_id)
         if len(self.errors) > before:
             return None
-        ids = {answer.row.id for answer in answered.answers}
-        answered.unanswered = [row for row in self.current[code] if row.id not in ids]
         return answered
 
     # --- one row ------------------------------------------------------------------------
@@ -226,12 +223,17 @@ class Checker:
                     '(typed over or pasted); the answer columns are the only ones to fill'))
             return None
         row = current.get(cell.id)
-        if row is None:
+        answered = bool(cell.answer or cell.correction)
+        if row is None and answered:
             self.error(path, cell.cell('id'), (
                 f'{self.files[code]} has no fact {cell.id} any more: the data changed since '
                 f'the form was exported; apply this answer by hand, or export again'))
             return None
+        if row is None:
+            return None     # not answered: what the data holds now is asked next round
         if row.value != cell.value:
+            if not answered:
+                return None
             self.error(path, cell.cell('value'), (
                 f'{self.files[code]} changed since the form was exported: it now says '
                 f'{row.value!r} where the form says {cell.value!r}; apply this answer by hand, '
@@ -319,6 +321,10 @@ class Checker:
                     self.error(form.path, cells[row.id].cell('answer'), (
                         f'answer this row too: it shares its source with '
                         f'{first.cell.cell("answer")} ({first.row.what}), which is answered'))
+                elif row.value and row.id not in by_id:
+                    self.error(form.path, first.cell.cell('answer'), (
+                        f'{row.id} shares this source, but the form does not ask about it as '
+                        f'the data now has it ({row.value!r}): export the form again'))
             if group[0] != 'departments':
                 continue
             final = {row.field: row.value or None for row in members}
