@@ -379,7 +379,7 @@ def form_of(root: Path, code: str, folder: Path) -> Path:
 
 
 def test_departments_are_confirmed_corrected_added_and_removed(tmp_path):
-    from datetime import date
+    from datetime import date, datetime
 
     from noticegen.confirm.round import import_answers
     from noticegen.load.project import load_project
@@ -429,7 +429,8 @@ def test_departments_are_confirmed_corrected_added_and_removed(tmp_path):
     form = form_of(root, '13', tmp_path / 'round-2')
     fill(form, {'departments.health.name': ('誤', None),
                 'departments.health.postal_code': ('誤', None),
-                'departments.health.address': ('誤', None)}, day='2027-01-10')
+                'departments.health.address': ('誤', None)},
+         day=datetime(2027, 1, 10))     # a date typed in Excel: a date cell, not text
     import_answers(root, date(2027, 1, 15), [form])
     text = path.read_text(encoding='utf-8')
     assert 'health:' not in text and '医療政策部' not in text and '  center:\n' in text
