@@ -483,3 +483,52 @@ def test_an_answer_to_data_changed_since_the_export_is_refused(exported, tmp_pat
     assert result.returncode == 0, result.stderr
     assert '045-322-7381' in source.read_text(encoding='utf-8')
     assert '1 prefecture answered (1 answer)' in result.stdout
+
+
+def test_all_47_prefectures_confirm_everything_in_one_import(tmp_path):
+    """Every form answered 正 on every row with a value: one import, and every one of those
+    facts prints; no line the answers do not touch changes, in any file."""
+    from datetime import date
+
+    from noticegen.confirm.round import current_rows, import_answers
+    from noticegen.load.project import load_project
+    root = copy_project(tmp_path / 'project')
+    before = {path.name: path.read_text(encoding='utf-8')
+              for path in (root / 'prefectures').glob('[0-4][0-9]-*.yaml')}
+    forms, with_facts = [], []
+    for code in load_project(root).prefectures:
+        form = form_of(root, code, tmp_path / 'forms')
+        workbook = load_workbook(form)
+        sheet = workbook['照会']
+        for row in range(7, sheet.max_row + 1):
+            if sheet[f'D{row}'].value:
+                sheet[f'H{row}'], sheet[f'J{row}'], sheet[f'K{row}'] = '正', '担当', '2026-12-10'
+                with_facts += [code] if code not in with_facts else []
+        workbook.save(form)
+        forms.append(form)
+    result = import_answers(root, date(2026, 12, 15), forms)
+    # A prefecture whose data holds no center yet has only the empty department rows.
+    assert result.answered == with_facts and len(with_facts) >= 40
+    assert len(result.not_answered) == 47 - len(with_facts)
+    project = load_project(root)      # every file still valid
+    assert project.national.valid_as_of == '2026-12-15'
+    for code, found in current_rows(project, date(2026, 12, 15)).items():
+        for row in found:
+            if row.value and row.what in ('センター名', '電話', 'URL・QRコード'):
+                assert row.state == '印刷する', (code, row.id)
+    # Apart from the keys an answer writes, every file holds the same data and comments.
+    touched = {'status', 'status_note', 'retrieved', 'source', 'as_of', 'hours_source',
+               'hours_as_of'}
+
+    def untouched(value):
+        if isinstance(value, dict):
+            return {key: untouched(item) for key, item in value.items() if key not in touched}
+        if isinstance(value, list):
+            return [untouched(item) for item in value]
+        return value
+    import yaml
+    for name, text in before.items():
+        after = (root / 'prefectures' / name).read_text(encoding='utf-8')
+        assert untouched(yaml.safe_load(after)) == untouched(yaml.safe_load(text)), name
+        assert [line for line in after.splitlines() if line.startswith('#')] == \
+            [line for line in text.splitlines() if line.startswith('#')], name
