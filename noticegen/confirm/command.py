@@ -65,8 +65,11 @@ def export_command(context, out: Path, prefectures, force: bool) -> None:
     OUT/proof/NN-name.pdf   the proof sheet of the same facts, as the `proof` command
                             writes it
     Facts are judged at the data's valid_as_of (prefectures/national.yaml); the forms are
-    dated from it, so the same data gives the same bytes. A form in OUT that holds answers
-    is not overwritten (--force does).
+    dated from it, so the same data gives the same bytes. A file in OUT that holds answers,
+    or is not a form, is not overwritten (--force does).
+
+    \b
+    Example:  python build.py confirm export --out dist/照会
     """
     from .round import export
     base = context.find_object(Options)
@@ -116,6 +119,9 @@ def import_command(context, as_of, dry_run: bool, verbose: bool, files) -> None:
     is rewritten in place, keeping comments, key order and quoting; prefectures/
     national.yaml's valid_as_of becomes --as-of. Nothing is committed: review the diff.
     Exits 1 on a rejected form.
+
+    \b
+    Example:  python build.py confirm import --as-of 2026-12-15 dist/照会/*.xlsx
     """
     from .round import FormsRejected, import_answers
     root = context.find_object(Options).root

@@ -58,13 +58,13 @@ def current_rows(project: Project, day: date | None = None) -> dict[str, list[Ro
 # --- export ---------------------------------------------------------------------------------
 
 def _answered_cells(path: Path) -> bool:
-    """Whether an existing form at ``path`` holds answers (then it is not overwritten)."""
+    """Whether the file at ``path`` holds answers, or is not a form (then it is kept)."""
     from .form import COLUMN, SHEET
     try:
         from openpyxl import load_workbook
         sheet = load_workbook(path)[SHEET]
-    except Exception:      # not a form: an unreadable file is not someone's answers
-        return False
+    except Exception:      # not a form export wrote: someone's file, never overwritten
+        return True
     columns = [COLUMN[key] for key in ('answer', 'correction', 'person', 'date')]
     return any(sheet[f'{letter}{number}'].value not in (None, '')
                for number in range(FIRST_ROW, sheet.max_row + 1) for letter in columns)
@@ -92,8 +92,9 @@ def export(options: Options, out: Path, force: bool = False,
     if kept and not force:
         others = f' (and {plural(len(kept) - 1, "other form")})' if len(kept) > 1 else ''
         raise NoticegenError(
-            f'{kept[0]} holds answers{others}: exporting again would overwrite them; import '
-            f'them first, export into another folder, or use --force')
+            f'{kept[0]} holds answers, or is not a form{others}: exporting again would '
+            f'overwrite it; import the answers first, export into another folder, or use '
+            f'--force')
     day = _judged(project)
     sent = [kind for kind in registry.kinds() if kind.sent_for_confirmation]
     if len({kind.command for kind in sent}) != 1:
