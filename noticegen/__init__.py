@@ -19,6 +19,7 @@ The pipeline, one way; each stage a package that imports only the ones above it:
     documents  one module per kind: what it makes, from which inputs, how
     build      the scheduler: workers, incremental builds, failures, the manifest
     preview    page images, gallery, visual diff, live server
+    confirm    the 照会 round: forms out (with proofs), answers back into the data
     api, cli   one Options object; the CLI parses, calls one API function, exits
 """
 

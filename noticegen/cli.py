@@ -748,6 +748,9 @@ def schema(context, out: Path | None, check_only: bool) -> None:
         click.echo(f'wrote {path}')
 
 
+from .confirm.command import confirm  # noqa: E402  (the 照会 round: export, import)
+main.add_command(confirm)
+
 def _kind_command(kind) -> click.Command:
     """A command that plans only ``kind`` (and the other kinds of that command)."""
     def callback(context, out, prefectures, jobs, no_wait, verbosity, as_of, **extra):
