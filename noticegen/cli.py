@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -84,10 +85,20 @@ class KindsGroup(click.Group):
             _fail(exception)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:   # `noticegen … | head`: the reader left; not an error of ours
+            _reader_gone()
         except ModuleNotFoundError as exception:  # outside the project's virtual environment
             sys.exit(missing_package(exception.name))
         except Exception as exception:   # a bug: never a traceback on the terminal
             _bug(exception)
+
+
+def _reader_gone() -> None:
+    """Exit quietly when stdout's reader has closed the pipe (the shell convention, 128 + SIGPIPE)."""
+    # Point stdout at /dev/null so that the interpreter's final flush does not fail again.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(141)
 
 
 def missing_package(name: str | None) -> str:
