@@ -46,7 +46,7 @@ def check(options: Options) -> Checked:
             raise ValidationFailed(declared)
         langs = default_languages(project) if options.langs is None else options.langs
         jobs = plan(project, options.prefectures, langs, options.command, options.extra,
-                    options.as_of)
+                    options.as_of, options.formats)
         # Templates, stylesheets and catalogs first: the glyph check reads them as text.
         layouts = sorted({name for job in jobs for name in job.inputs
                           if name.startswith((f'{TEMPLATES}/', f'{LOCALES}/'))})

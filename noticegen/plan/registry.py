@@ -47,6 +47,8 @@ class DocumentKind:
     # kind's own sources decide (the letter always, an attachment when the notice has it).
     declared: ClassVar[bool] = False
     outputs_help: ClassVar[str] = ''    # what listing it in `outputs` makes (docs/reference.md, errors)
+    # The formats it is made in (plan/formats.py); --format picks which are built.
+    formats: ClassVar[tuple[str, ...]] = ('screen',)
 
     @property
     def group(self) -> str:
