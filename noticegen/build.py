@@ -148,7 +148,9 @@ class Worker:
         finally:
             if self._renderer is not None:
                 self._renderer.variant, self._renderer.cmyk = None, False
-        return fmt.finish(data, job) if fmt.finish and isinstance(data, bytes) else data
+        if fmt.finish and isinstance(data, bytes) and data.startswith(b'%PDF-'):
+            return fmt.finish(data, job)
+        return data
 
     def run(self, outputs: list[str], out: Path, current: set[str],
             failed: set[str]) -> list[Rendered]:

@@ -251,6 +251,24 @@ lang_option = click.option(
          'and en. The mailing itself is always Japanese.')
 
 
+def _formats(context, parameter, value):
+    if value is None:
+        return None
+    from .plan.formats import parse_formats
+    try:
+        return parse_formats(value)
+    except ValueError as exception:
+        raise click.BadParameter(str(exception)) from None
+
+
+format_option = click.option(
+    '--format', 'formats', metavar='FORMATS', callback=_formats,
+    help='Formats to make, comma-separated, or all: screen (the default: tagged, today\'s '
+         'names), print (NAME.print.pdf: PDF/X-4, CMYK, 3 mm bleed and crop marks; leaflets), '
+         'archive (NAME.archive.pdf: PDF/A-2b; the letter, attachments and bundles). Each '
+         'kind is made in the formats it supports.')
+
+
 prefecture_option = click.option(
     '--prefecture', '-p', 'prefectures', multiple=True, callback=_prefectures,
     metavar='CODE|NAME',
@@ -447,6 +465,16 @@ def _run(options: Options) -> None:
     click.echo(result.summary())
     if result.failed:
         sys.exit(1)
+    if options.strict:   # each file by its format's rules (check-format)
+        from .check.format_command import problems_of
+        broken = problems_of(out, [out / outcome.job.output for outcome in result.outcomes
+                                   if outcome.job.output.endswith('.pdf')])
+        for line in broken:
+            click.echo(line, err=True)
+        if broken:
+            click.echo(f'{plural(len(broken), "format problem")}: errors under --strict.',
+                       err=True)
+            sys.exit(1)
     if render_warnings and options.strict:
         click.echo(f'{plural(len(render_warnings), "render warning")}: errors under --strict.',
                    err=True)
@@ -458,13 +486,14 @@ def _run(options: Options) -> None:
 @prefecture_option
 @jobs_option
 @lang_option
+@format_option
 @click.option('--force', is_flag=True, help='Render everything, even what is up to date.')
 @no_wait_option
 @strict_option
 @as_of_option
 @verbosity_options
 @click.pass_context
-def build(context, out: Path, prefectures, jobs, langs, force: bool, no_wait: bool,
+def build(context, out: Path, prefectures, jobs, langs, formats, force: bool, no_wait: bool,
           strict: bool, as_of, verbosity: int, **extra) -> None:
     """Validate every source, then write every document that is not up to date.
 
@@ -494,7 +523,7 @@ def build(context, out: Path, prefectures, jobs, langs, force: bool, no_wait: bo
     One build writes OUT at a time: a second one waits (--no-wait: exits 1).
     """
     _run(_options(context, out=out, prefectures=prefectures, jobs=jobs, langs=langs,
-                  force=force, wait=not no_wait, strict=strict, as_of=as_of,
+                  formats=formats, force=force, wait=not no_wait, strict=strict, as_of=as_of,
                   verbosity=verbosity, extra=extra))
 
 
@@ -761,6 +790,8 @@ def schema(context, out: Path | None, check_only: bool) -> None:
 
 from .confirm.command import confirm  # noqa: E402  (the 照会 round: export, import)
 main.add_command(confirm)
+from .check.format_command import check_format  # noqa: E402  (the formats' rules)
+main.add_command(check_format)
 
 def _kind_command(kind) -> click.Command:
     """A command that plans only ``kind`` (and the other kinds of that command)."""

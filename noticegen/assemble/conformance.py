@@ -75,6 +75,73 @@ def name_output_intent(document) -> None:
             intent.Info = pikepdf.String(described)
 
 
+def _reachable(document) -> set:
+    import pikepdf
+    reached: set = set()
+    pending = [document.Root.StructTreeRoot.get('/K')]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, pikepdf.Array):
+            pending += list(node)
+        elif isinstance(node, pikepdf.Dictionary) and node.objgen not in reached:
+            reached.add(node.objgen)
+            if node.get('/K') is not None:
+                pending.append(node.get('/K'))
+    return reached
+
+
+def _parents(document) -> dict:
+    found, pending = {}, [document.Root.StructTreeRoot.get('/ParentTree')]
+    while pending:
+        node = pending.pop()
+        if node is None:
+            continue
+        nums = node.get('/Nums')
+        if nums is not None:
+            for index in range(0, len(nums) - 1, 2):
+                found[int(nums[index])] = nums[index + 1]
+        pending += list(node.get('/Kids') or [])
+    return found
+
+
+def orphans_as_artifacts(data: bytes) -> bytes:
+    """Tag as artifacts the marked content whose structure element is outside the tree.
+
+    WeasyPrint 70 tags the text of margin boxes (page numbers, running heads) with a Span
+    that no element of the structure tree holds: a screen reader never reaches it, and
+    PDF/UA requires every marked-content item to be in the tree or an artifact. Page
+    numbers and running heads are pagination artifacts, so they are marked so."""
+    import pikepdf
+    document = _open(data)
+    if '/StructTreeRoot' not in document.Root:
+        return data
+    reached, parents = _reachable(document), _parents(document)
+    changed = False
+    for page in document.pages:
+        key = page.obj.get('/StructParents')
+        array = parents.get(int(key)) if key is not None else None
+        if array is None:
+            continue
+        orphans = {index for index, element in enumerate(array)
+                   if isinstance(element, pikepdf.Dictionary) and element.objgen not in reached}
+        if not orphans:
+            continue
+        instructions = []
+        for operands, operator in pikepdf.parse_content_stream(page):
+            if str(operator) == 'BDC' and len(operands) > 1 and isinstance(
+                    operands[1], pikepdf.Dictionary) and operands[1].get('/MCID') is not None \
+                    and int(operands[1].MCID) in orphans:
+                operands = [pikepdf.Name.Artifact, pikepdf.Dictionary(
+                    Type=pikepdf.Name.Pagination)]
+            instructions.append(pikepdf.ContentStreamInstruction(operands, operator))
+        page.obj.Contents = pikepdf.Stream(document, pikepdf.unparse_content_stream(
+            instructions))
+        for index in orphans:
+            array[index] = None
+        changed = True
+    return _save(document) if changed else data
+
+
 def declared_pdfa(data: bytes) -> tuple[int, str] | None:
     """(part, conformance) of the PDF/A that ``data``'s XMP declares, or None."""
     document = _open(data)

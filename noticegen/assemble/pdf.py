@@ -81,6 +81,7 @@ def bundle(parts: list[Part], title: str, author: str, created: str) -> bytes:
     document.docinfo['/ModDate'] = created
     document.Root.Lang = pikepdf.String('ja')
     document.Root.PageMode = pikepdf.Name.UseOutlines
+    document.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
     return _save(document)
 
 

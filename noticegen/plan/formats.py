@@ -51,16 +51,19 @@ SLUG = 10 * MM   # format-print.css's CSS bleed: the area around the trim the ma
 FORMATS: dict[str, Format] = {
     'screen': Format(
         'screen', '', 'tagged PDF for reading on screen and by screen readers (the default)',
+        finish=lambda data, job: conformance.orphans_as_artifacts(data),
         rules=('fonts', 'structure', 'lang-title')),
     'print': Format(
         'print', '.print', 'PDF/X-4 for the print shop: 3 mm bleed, crop marks, CMYK',
         variant='pdf/x-4', stylesheet='format-print.css', cmyk=True,
-        finish=lambda data, job: conformance.print_boxes(data, BLEED, SLUG),
+        finish=lambda data, job: conformance.print_boxes(
+            conformance.orphans_as_artifacts(data), BLEED, SLUG),
         rules=('fonts', 'output-intent', 'cmyk-only', 'xmp-pdfx', 'boxes')),
     'archive': Format(
         'archive', '.archive', 'PDF/A-2b for keeping as 行政文書: fonts embedded, sRGB intent',
         variant='pdf/a-2b',
-        finish=lambda data, job: conformance.archive(data, job.lang),
+        finish=lambda data, job: conformance.archive(
+            conformance.orphans_as_artifacts(data), job.lang),
         rules=('fonts', 'output-intent', 'xmp-pdfa', 'lang-title'),
         admits_foreign=conformance.archivable),
 }
