@@ -34,7 +34,10 @@ def srgb_profile() -> tuple[bytes, str]:
 
 def _save(document) -> bytes:
     output = io.BytesIO()
-    # The /ID is a digest of the content: the same inputs give the same bytes.
+    # The /ID is a digest of the content: the same inputs give the same bytes. qpdf keeps
+    # an existing first ID, and WeasyPrint's variants write a random one: it goes first.
+    if '/ID' in document.trailer:
+        del document.trailer['/ID']
     document.save(output, deterministic_id=True)
     return output.getvalue()
 
@@ -188,7 +191,7 @@ def _pages_content(document) -> str:
     return f'{hexa[:8]}-{hexa[8:12]}-{hexa[12:16]}-{hexa[16:20]}-{hexa[20:32]}'
 
 
-def archive(data: bytes, lang: str = 'ja') -> bytes:
+def archive(data: bytes, lang: str = 'ja', title: str = '') -> bytes:
     """``data`` as PDF/A-2b: an sRGB output intent with its ICC stream, the XMP
     identification (pdfaid part 2, conformance B) in sync with the document info, a
     content-derived DocumentID and /ID, /Lang, and the title shown in the window."""
@@ -205,6 +208,8 @@ def archive(data: bytes, lang: str = 'ja') -> bytes:
             DestOutputProfile=document.make_indirect(stream))])
     if '/Lang' not in root:
         root.Lang = pikepdf.String(lang)
+    if title and not str(document.docinfo.get('/Title', '')).strip():
+        document.docinfo['/Title'] = pikepdf.String(title)   # an included original's
     preferences = root.get('/ViewerPreferences')
     if preferences is None:
         root.ViewerPreferences = preferences = pikepdf.Dictionary()
@@ -214,7 +219,7 @@ def archive(data: bytes, lang: str = 'ja') -> bytes:
         if '/Metadata' in page.obj:
             del page.obj['/Metadata']
     with document.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-        meta.load_from_docinfo(document.docinfo, delete_missing=False)
+        meta.load_from_docinfo(document.docinfo, delete_missing=False, raise_failure=False)
         meta['pdfaid:part'] = '2'
         meta['pdfaid:conformance'] = 'B'
         meta['xmpMM:DocumentID'] = f'uuid:{_pages_content(document)}'

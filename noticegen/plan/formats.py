@@ -63,7 +63,7 @@ FORMATS: dict[str, Format] = {
         'archive', '.archive', 'PDF/A-2b for keeping as 行政文書: fonts embedded, sRGB intent',
         variant='pdf/a-2b',
         finish=lambda data, job: conformance.archive(
-            conformance.orphans_as_artifacts(data), job.lang),
+            conformance.orphans_as_artifacts(data), job.lang, job.title),
         rules=('fonts', 'output-intent', 'xmp-pdfa', 'lang-title'),
         admits_foreign=conformance.archivable),
 }
