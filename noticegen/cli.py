@@ -511,7 +511,10 @@ def build(context, out: Path, prefectures, jobs, langs, formats, force: bool, no
       packets/NN-name.pdf     what is mailed: the 送付状, the letter and all 別添
       leaflets/NN-name.LANG.pdf   別添1 in another language (--lang)
       cards/NN-name.LANG.pdf  the one-page patient card in each language (--lang)
-    and OUT/manifest.json: path, kind, pages, bytes, sha256, input hash and status of each.
+    and, with --format print or archive, beside each file a kind makes in that format:
+      NAME.print.pdf          PDF/X-4 for the print shop (the leaflet): bleed, トンボ, CMYK
+      NAME.archive.pdf        PDF/A-2b for the records (letter, attachments, bundles)
+    and OUT/manifest.json: path, kind, format, pages, bytes, sha256, input hash and status.
 
     Nothing is written unless every source is valid. Shared documents are rendered
     once; each prefecture's files are made in one task, over --jobs processes.
