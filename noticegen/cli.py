@@ -380,6 +380,17 @@ def _progress(label: str, options: Options):
     return update, close
 
 
+def _kind_summaries(result, out: Path) -> list[str]:
+    """What the kinds say about the files they hold (the mailing's pieces and postage)."""
+    from .plan import registry
+    lines = []
+    for outcome in result.outcomes:
+        path = out / outcome.job.output
+        if outcome.status != 'failed' and path.is_file():
+            lines += registry.get(outcome.job.kind).summary(outcome.job, path.read_bytes())
+    return lines
+
+
 def _run(options: Options) -> None:
     """Check, build with a progress display, print the summary, exit 1 on failures."""
     import time
@@ -434,6 +445,8 @@ def _run(options: Options) -> None:
             if len(documents) > 1 else ''
         click.echo(f'{out / documents[0]}:1:1: warning: render: {message}{others}', err=True)
     click.echo(result.summary())
+    for line in _kind_summaries(result, out):
+        click.echo(line)
     if result.failed:
         sys.exit(1)
     if render_warnings and options.strict:
