@@ -444,9 +444,9 @@ def _run(options: Options) -> None:
         others = f' (and {plural(len(documents) - 1, "other document")})' \
             if len(documents) > 1 else ''
         click.echo(f'{out / documents[0]}:1:1: warning: render: {message}{others}', err=True)
-    click.echo(result.summary())
     for line in _kind_summaries(result, out):
         click.echo(line)
+    click.echo(result.summary())
     if result.failed:
         sys.exit(1)
     if render_warnings and options.strict:
@@ -477,7 +477,8 @@ def build(context, out: Path, prefectures, jobs, langs, force: bool, no_wait: bo
                               for 別紙, 別紙様式, 参考)
     and, when the notice lists them in its outputs (or has a leaflet):
       labels.pdf              A4 sheets of address labels (national mailing only)
-      mailing-list.csv        one row per addressee, with packet and checksum (national only)
+      mailing-list.csv        one row per addressee, with packet and checksum, each
+                              piece's weight, class and postage, and the totals (national)
       leaflets/NN-name.pdf    別添1, the leaflet of each prefecture
       covers/NN-name.pdf      the 送付状 of each prefecture's packet
       bundles/NN-name.pdf     the letter and all 別添 for one prefecture, for printing

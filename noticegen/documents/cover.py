@@ -12,10 +12,11 @@ from __future__ import annotations
 import math
 import unicodedata
 
+from ..assemble.info import WINDOW_KEY, with_info
 from ..assemble.pdf import page_count
 from ..errors import RenderError
 from ..model.addressing import recipients
-from ..model.postage import PANEL_MM, sheets, window_on_sheet
+from ..model.postage import PANEL_MM, PLAY_MM, sheets, window_on_sheet
 from ..plan.registry import DocumentKind, register
 
 # A duplex build's covers and packets: their fingerprint (part of the input hash) and the
@@ -126,6 +127,17 @@ class Cover(DocumentKind):
     def describe(self, job):
         prefecture = job.prefecture.prefecture
         return f'cover letter for {prefecture.code} {prefecture.name}'
+
+    def produce(self, job, context):
+        """Lay out the cover; for a window envelope, record where the window falls on the
+        page (mm: x, y, width, height, play) for the preview's outline."""
+        pdf = super().produce(job, context)
+        area = window_on_sheet(job.notice.notice.mailing) if job.notice.notice.mailing else None
+        if area is None:
+            return pdf
+        x, y, width, height = area
+        return with_info(pdf, WINDOW_KEY, ' '.join(f'{value:.2f}' for value in (
+            x - PLAY_MM, y - PLAY_MM, width + 2 * PLAY_MM, height + 2 * PLAY_MM, PLAY_MM)))
 
     def html(self, job, context):
         notice = job.notice.notice

@@ -150,6 +150,8 @@ class MailingList(DocumentKind):
                    else f'postage {int(found["postage_yen"]):,} yen')
         lines = [f'mailing: {found["pieces"]} pieces, {weight}, {postage} ({job.output})']
         if found['no_address'] != '0':
-            lines.append(f'mailing: {found["no_address"]} addressees without a confirmed postal '
-                         f'address: address those envelopes by hand (listed in {job.output})')
+            lines.append(f'mailing: {found["no_address"]} addressees have no confirmed 〒 and '
+                         f'address: their covers and labels name the department only; write '
+                         f'them on those envelopes by hand (rows without an address in '
+                         f'{job.output})')
         return lines
