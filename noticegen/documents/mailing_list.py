@@ -67,7 +67,8 @@ def mailing_csv(rows: list[MailingRow]) -> bytes:
                          *((guess.sheets, f'{guess.weight_g:.1f}', guess.mail_class or UNKNOWN,
                             _fee(guess.yen)) if guess else ('', '', '', ''))])
     pieces = len({row.piece for row in rows if row.piece})
-    weight = f'{sum(guess.weight_g for guess in estimates):.1f}' if estimates else ''
+    # The sum of the weights as listed (to 0.1 g), so that the list adds up.
+    weight = f'{sum(round(guess.weight_g, 1) for guess in estimates):.1f}' if estimates else ''
     fees = [guess.yen for guess in estimates]
     postage = _fee(None if None in fees or not fees else sum(fees))
     writer.writerow(['', TOTAL, '', '', '', '', '', '', '', '', '', pieces, '', '', weight, '',
