@@ -99,6 +99,37 @@ def test_every_window_cover_has_its_addressee_block_inside_the_window(window_bui
             assert '令和6年10月8日' in text and '送付状' in text.replace(' ', '')
 
 
+def test_a_confirmed_postal_address_shows_in_the_window_too(project, tmp_path):
+    path = project / 'prefectures' / '13-tokyo.yaml'
+    path.write_text(path.read_text(encoding='utf-8') + (
+        'departments:\n'
+        '  health:\n'
+        '    name: 東京都保健医療局医療政策部\n'
+        "    postal_code: '163-8001'\n"
+        '    address: 東京都新宿区西新宿二丁目8番1号\n'
+        '    source: テスト用の架空のデータ\n'
+        "    as_of: '2026-04-01'\n"), encoding='utf-8')
+    set_mailing(project, example_mailing())
+    out = tmp_path / 'dist'
+    result = run_cli('build', '--out', str(out), '-p', '13', '--lang', 'none', root=project)
+    assert result.returncode == 0, result.stderr
+    left, top, right, bottom = SAFE_AREA
+    with pdfplumber.open(out / NOTICE / 'covers' / '13-tokyo.pdf') as pdf:
+        words = pdf.pages[0].extract_words()
+    wanted = ['〒163-8001', '東京都新宿区西新宿二丁目8番1号', '東京都保健医療局医療政策部', '御中',
+              '東京都性犯罪・性暴力被害者のための', 'ワンストップ支援センター所管部（局）', '御中']
+    found = [word for word in words if word['text'] in wanted]
+    assert sorted(word['text'] for word in found) == sorted(wanted)
+    # In order, top to bottom: 〒, the address, the department and 御中, the other one.
+    lines = sorted({round(word['top'], 1) for word in found})
+    assert len(lines) == 5
+    assert min(found, key=lambda word: word['top'])['text'] == '〒163-8001'
+    for word in found:
+        assert (word['x0'] / MM >= left - TOLERANCE and word['top'] / MM >= top - TOLERANCE
+                and word['x1'] / MM <= right + TOLERANCE
+                and word['bottom'] / MM <= bottom + TOLERANCE), word['text']
+
+
 def test_the_safe_area_is_the_example_window_worked_out_by_hand():
     """The tool's own mapping agrees with the geometry typed above."""
     from noticegen.model.postage import window_on_sheet
