@@ -274,7 +274,9 @@ def test_the_seed_mailing_weighs_every_piece(full_build):
     assert total['piece'] == '94' and all(row['envelope'] == '角形2号' for row in rows)
     for row in rows:
         assert row['weight_g'] == f'{int(row["pages"]) * 64 * 0.210 * 0.297 + 14.4:.1f}'
-        assert row['class'] == '定形外（規格内）' and row['postage_yen'] in ('140', '180')
+        # 角形2号 is never 定形; 定形外（規格内）: 140 yen up to 50 g, 180 yen up to 100 g.
+        assert row['class'] == '定形外（規格内）'
+        assert row['postage_yen'] == ('140' if float(row['weight_g']) <= 50 else '180')
     assert int(total['postage_yen']) == sum(int(row['postage_yen']) for row in rows)
 
 
