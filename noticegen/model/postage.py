@@ -109,7 +109,10 @@ def window_on_sheet(mailing: Mailing) -> tuple[float, float, float, float] | Non
     if window is None:
         return None
     _, width, height, _ = ENVELOPE_SIZES[envelope.size]
-    dx, dy = envelope.sheet_offset or ((max(width, height) - PANEL_MM[0]) / 2,
-                                       (min(width, height) - PANEL_MM[1]) / 2)
+    if envelope.sheet_offset is not None:
+        dx, dy = envelope.sheet_offset.x, envelope.sheet_offset.y
+    else:
+        dx = (max(width, height) - PANEL_MM[0]) / 2
+        dy = (min(width, height) - PANEL_MM[1]) / 2
     return (window.x - dx + PLAY_MM, window.y - dy + PLAY_MM,
             window.width - 2 * PLAY_MM, window.height - 2 * PLAY_MM)

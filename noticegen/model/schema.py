@@ -449,6 +449,13 @@ class Window(Model):
     height: Millimetres
 
 
+class SheetOffset(Model):
+    """Where the folded sheet's top-left lies, in mm from the envelope's top-left."""
+
+    x: Millimetres
+    y: Millimetres
+
+
 class Envelope(Model):
     """The envelope every piece of the mailing goes in."""
 
@@ -458,7 +465,7 @@ class Envelope(Model):
     window: Window | None = None
     # Where the folded sheet's top-left rests in the envelope (mm from the envelope's
     # top-left, landscape): by default the 210 × 99 mm panel centred in 235 × 120 mm.
-    sheet_offset: tuple[Millimetres, Millimetres] | None = None
+    sheet_offset: SheetOffset | None = None
 
     @model_validator(mode='after')
     def _check(self) -> Envelope:
