@@ -140,7 +140,7 @@ def test_the_safe_area_is_the_example_window_worked_out_by_hand():
     assert (round(x, 2), round(y, 2), round(x + width, 2), round(y + height, 2)) == SAFE_AREA
     assert mailing.envelope.product.example is True
     # A sheet resting elsewhere says so: at (10, 12) mm the window falls 2.5 mm further
-    # right and 1.5 mm lower on the sheet.
+    # right and 1.5 mm higher on the sheet.
     moved = yaml.safe_load(example_mailing())['mailing']
     moved['envelope']['sheet_offset'] = {'x': 10, 'y': 12}
     x, y, width, height = window_on_sheet(Mailing.model_validate(moved))
