@@ -409,6 +409,17 @@ def _progress(label: str, options: Options):
     return update, close
 
 
+def _kind_summaries(result, out: Path) -> list[str]:
+    """What the kinds say about the files they hold (the mailing's pieces and postage)."""
+    from .plan import registry
+    lines = []
+    for outcome in result.outcomes:
+        path = out / outcome.job.output
+        if outcome.status != 'failed' and path.is_file():
+            lines += registry.get(outcome.job.kind).summary(outcome.job, path.read_bytes())
+    return lines
+
+
 def _run(options: Options) -> None:
     """Check, build with a progress display, print the summary, exit 1 on failures."""
     import time
@@ -462,6 +473,8 @@ def _run(options: Options) -> None:
         others = f' (and {plural(len(documents) - 1, "other document")})' \
             if len(documents) > 1 else ''
         click.echo(f'{out / documents[0]}:1:1: warning: render: {message}{others}', err=True)
+    for line in _kind_summaries(result, out):
+        click.echo(line)
     click.echo(result.summary())
     if result.failed:
         sys.exit(1)
@@ -504,7 +517,8 @@ def build(context, out: Path, prefectures, jobs, langs, formats, force: bool, no
                               for 別紙, 別紙様式, 参考)
     and, when the notice lists them in its outputs (or has a leaflet):
       labels.pdf              A4 sheets of address labels (national mailing only)
-      mailing-list.csv        one row per addressee, with packet and checksum (national only)
+      mailing-list.csv        one row per addressee, with packet and checksum, each
+                              piece's weight, class and postage, and the totals (national)
       leaflets/NN-name.pdf    別添1, the leaflet of each prefecture
       covers/NN-name.pdf      the 送付状 of each prefecture's packet
       bundles/NN-name.pdf     the letter and all 別添 for one prefecture, for printing

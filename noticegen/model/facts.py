@@ -64,7 +64,8 @@ class Verdict:
         if self.undated:
             return 'undated'
         if self.stale:
-            return (f'older than {self.years} years: as of {self.dated}, before '
+            return (f'older than {self.years} year{"s" if self.years != 1 else ""}: as of '
+                    f'{self.dated}, before '
                     f'{self.limit.isoformat()} (counted from {self.as_of.isoformat()})')
         return ''
 

@@ -93,6 +93,10 @@ class DocumentKind:
         return self.pages
 
     # --- reports --------------------------------------------------------------------
+    def summary(self, job: Job, data: bytes) -> list[str]:
+        """Lines the build summary prints about the file ``job`` holds (``data``)."""
+        return []
+
     def coverage(self, project: Project, lang: str) -> list:
         """Rows of ``i18n``'s translation report for this kind in ``lang``."""
         return []
