@@ -25,7 +25,8 @@ APT_PACKAGES=(
 )
 # The browser tests drive Debian's chromium through chromedriver (no test tool downloads one);
 # gettext's msgfmt --check checks every catalog.
-TEST_APT_PACKAGES=(chromium chromium-driver gettext)
+# poppler-utils' pdftotext is the second client that reads the cards' text back.
+TEST_APT_PACKAGES=(chromium chromium-driver gettext poppler-utils)
 VENV=${NOTICEGEN_VENV:-.venv}
 # The lock files are made by this uv release, for Debian 12's Python and glibc, whatever the host.
 LOCK_TOOL=uv==0.13.9

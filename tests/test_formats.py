@@ -255,3 +255,56 @@ def test_check_format_reads_the_manifest_and_fails_on_an_untagged_screen_file(fo
     assert result.returncode == 1
     assert f'{bare}:1:1: error: check-format: structure: no structure tree' in result.stderr
     assert 'lang-title: no /Lang in the catalog' in result.stderr
+
+
+# --- text in every script ----------------------------------------------------------------
+
+CARD_FIELDS = ('title', 'intro', 'no_police_report')
+
+
+@pytest.fixture(scope='module')
+def cards_build(tmp_path_factory):
+    out = tmp_path_factory.mktemp('cards')
+    result = run_cli('build', '--out', str(out), '-p', '08', '--lang', 'all', '-j', '1')
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+def _card_source(lang):
+    import yaml
+    from conftest import ROOT
+    name = 'patient-card.yaml' if lang == 'ja' else f'patient-card.{lang}.yaml'
+    return yaml.safe_load((ROOT / 'cards' / name).read_text(encoding='utf-8'))
+
+
+def _texts(path):
+    import subprocess
+
+    import pypdfium2
+    document = pypdfium2.PdfDocument(str(path))
+    pdfium = ''.join(page.get_textpage().get_text_range() for page in document)
+    poppler = subprocess.run(['pdftotext', str(path), '-'], capture_output=True, text=True,
+                             check=True).stdout
+    return {'pypdfium2': pdfium, 'pdftotext': poppler}
+
+
+@pytest.mark.parametrize('lang', ['ja', 'ja-easy', 'en', 'zh-Hans', 'zh-Hant', 'ko', 'vi', 'tl',
+                                  'pt', 'es', 'id', 'th', 'ne'])
+def test_two_clients_read_each_card_sentence_as_its_source_text(cards_build, lang):
+    """Thai 「สำหรับ」, 「การ」 and Nepali 「सहयोग」 read as written: /ActualText on runs whose
+    glyphs do not map one to one (render/actualtext.py)."""
+    from conftest import normalize
+    if shutil.which('pdftotext') is None:
+        pytest.fail('pdftotext (Debian poppler-utils, in dev.sh TEST_APT_PACKAGES) is missing')
+    source = _card_source(lang)
+    path = cards_build / NOTICE / f'cards/08-ibaraki.{lang}.pdf'
+    for client, text in _texts(path).items():
+        read = normalize(text.replace('\u00ad', '').replace('-\n', ''))
+        # pypdfium2 reads by position: the title shares its lines with the floated review
+        # note beside it, and comes out interleaved with it (reading order, not glyphs)
+        fields = CARD_FIELDS if client == 'pdftotext' else CARD_FIELDS[1:]
+        for field in fields:
+            value = source.get(field)
+            value = value.get('text') if isinstance(value, dict) else value   # ja: with claims
+            if value and '{' not in value:
+                assert normalize(value) in read, (client, field)

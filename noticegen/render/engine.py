@@ -22,6 +22,7 @@ from ..layout import LOCALES
 from ..model.numbering import attachment_label, label_text, label_width, marker
 from ..model.wareki import format_wareki, widen
 from .catalogs import load_catalog
+from .actualtext import install as install_actual_text
 from .cmyk import to_cmyk
 from .fetcher import make_url_fetcher
 from .filters import jtext, nobr, qr_data_uri
@@ -126,6 +127,7 @@ class Renderer:
         from weasyprint.text.fonts import FontConfiguration
 
         self.env = make_environment(self.templates)
+        install_actual_text()   # runs of Thai, Devanagari ... read as their source text
         self.catalogs: dict[str, object] = {}
         self.warnings: list[str] = []   # render warnings since take_warnings()
         self.use_language('ja')
