@@ -31,8 +31,14 @@ class Card(DocumentKind):
     outputs_help = ('a folded patient card (105 × 74 mm, four faces) per prefecture and '
                     'language, and its A4 imposed sheet (needs cards/)')
     # What the items of the template are, for the "does not fit" error.
-    ITEMS = {'number': "the prefecture's first number", 'hours': 'its hours',
-             'qr': "the QR code of the center's page", 'language': "the language's own name"}
+    ITEMS = {'title': 'the title', 'short_dial_lead': '#8891', 'hikari_lead': '0120-8891-77',
+             'centers_heading': "the prefecture's centers", 'number': "the prefecture's first "
+             'number', 'hours': 'its hours', 'no_number': 'the line for a prefecture without a '
+             'number', 'night_holiday': 'the night and holiday call center',
+             'qr': "the QR code of the center's page", 'ip_phones': 'the IP-phone caveat',
+             'short_dial_languages': 'the languages served', 'sns_lead': 'Cure Time',
+             'as_of': 'the date', 'unreviewed': 'the review mark',
+             'language': "the language's own name"}
 
     def notice_problems(self, notice_set, project):
         if 'ja' not in project.cards:

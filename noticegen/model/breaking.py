@@ -142,7 +142,8 @@ def align(surface: str, reading: str) -> list[Run]:
 
 def ruby(text: str, readings: Mapping[str, str]) -> list[Run]:
     """``text`` as runs, every kanji under a reading from ``readings`` (word → reading),
-    the longest word first. Raises MissingReading for a kanji no word covers."""
+    the longest word first; kanji words side by side make one run. Raises MissingReading
+    for a kanji no word covers."""
     keys = sorted((word for word in readings if has_kanji(word)), key=len, reverse=True)
     runs: list[Run] = []
     plain = []
@@ -165,7 +166,15 @@ def ruby(text: str, readings: Mapping[str, str]) -> list[Run]:
         position += len(word)
     if plain:
         runs.append(Run(''.join(plain)))
-    return runs
+    # Kanji words side by side share one reading (group ruby: 性犯罪 under せいはんざい), so
+    # that their readings never collide.
+    merged: list[Run] = []
+    for run in runs:
+        if merged and run.reading is not None and merged[-1].reading is not None:
+            merged[-1] = Run(merged[-1].text + run.text, merged[-1].reading + run.reading)
+        else:
+            merged.append(run)
+    return merged
 
 
 def kanji_words(text: str) -> list[str]:

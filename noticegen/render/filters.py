@@ -62,9 +62,15 @@ def _kept(text: str) -> list[tuple[int, int]]:
 
 
 def _spans(pieces, inner) -> Markup:
-    """Each piece in a nowrap span (a line breaks only between two), its space after it."""
-    return Markup(''.join(f'<span class="nobr">{inner(piece.text)}</span>'
-                          + (' ' if piece.space_after else '') for piece in pieces))
+    """Each piece in a nowrap span (a line breaks only between two), its space after it.
+    A piece with furigana is an inline block itself: WeasyPrint breaks between two inline
+    blocks even inside a nowrap span."""
+    out = []
+    for piece in pieces:
+        html = inner(piece.text)
+        kind = 'nobr phrase' if 'class="ruby"' in html else 'nobr'
+        out.append(f'<span class="{kind}">{html}</span>' + (' ' if piece.space_after else ''))
+    return Markup(''.join(out))
 
 
 def _plain(text: str) -> str:
