@@ -748,31 +748,6 @@ def schema(context, out: Path | None, check_only: bool) -> None:
         click.echo(f'wrote {path}')
 
 
-@main.command(name='card-readings')
-@click.option('--lang', default='ja-easy', show_default=True,
-              help='The card whose furigana to write.')
-@click.option('--check', 'check_only', is_flag=True,
-              help='Write nothing; exit 1 if a printed word lacks a reading or one is unused.')
-@click.pass_context
-def card_readings(context, lang: str, check_only: bool) -> None:
-    """Write the furigana readings of a patient card into cards/patient-card.LANG.yaml.
-
-    For maintainers: needs SudachiPy and sudachidict-core (pip install "noticegen[maint]").
-    Every word with a kanji that the card prints, for every prefecture, gets a reading in
-    the file's `readings:`; one already there is kept (correct a wrong reading by hand:
-    人 ひと or にん), one no longer printed is removed. The build never runs the analyser:
-    it fails on a kanji that no reading covers, and says to run this command.
-    """
-    from .documents.readings import run
-    try:
-        lines, failed = run(context.find_object(Options).root, lang, check_only)
-    except NoticegenError as exception:
-        _fail(exception)
-    for line in lines:
-        click.echo(line)
-    sys.exit(1 if failed else 0)
-
-
 def _kind_command(kind) -> click.Command:
     """A command that plans only ``kind`` (and the other kinds of that command)."""
     def callback(context, out, prefectures, jobs, no_wait, verbosity, as_of, **extra):
@@ -798,6 +773,8 @@ def install_kinds(group: click.Group) -> None:
         command_name = kind.command or 'build'
         if kind.command and kind.command not in group.commands:
             group.add_command(_kind_command(kind))
+        for extra in kind.commands():   # a kind's maintenance commands (card-readings)
+            group.commands.setdefault(extra.name, extra)
         command = group.commands[command_name]
         names = {parameter.name for parameter in command.params}
         for option in kind.cli_options():

@@ -44,6 +44,10 @@ class Card(DocumentKind):
         if 'ja' not in project.cards:
             yield (), 'needs the card texts, cards/patient-card.yaml and patient-card.en.yaml'
 
+    def commands(self):
+        from .readings import command
+        return [command(lambda *args: printed_texts(card_values(*args)))]
+
     def language_stylesheet(self, job):
         return LANGUAGES[job.lang].stylesheet
 

@@ -9,12 +9,17 @@ printed word uses any more is removed. The file keeps its comments (ruamel.yaml)
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
+import click
 
-def needed_words(project, lang: str) -> dict[str, str]:
-    """word → reading (SudachiPy's) of every word with a kanji the card in ``lang`` prints."""
-    from .card import card_values, printed_texts
+from ..errors import NoticegenError
+
+
+def needed_words(project, lang: str, texts_of) -> dict[str, str]:
+    """word → reading (SudachiPy's) of every word with a kanji the card in ``lang`` prints:
+    ``texts_of(project, prefecture, lang, as_of, gettext)`` lists what it prints."""
     from ..layout import LOCALES
     from ..model.breaking import analyse, has_kanji
     from ..model.facts import as_of_date
@@ -23,7 +28,7 @@ def needed_words(project, lang: str) -> dict[str, str]:
     as_of = as_of_date(project.national.valid_as_of)
     texts: list[str] = []
     for data in project.prefectures.values():
-        texts += printed_texts(card_values(project, data.prefecture, lang, as_of, gettext))
+        texts += texts_of(project, data.prefecture, lang, as_of, gettext)
     found: dict[str, str] = {}
     for text in dict.fromkeys(texts):
         for surface, reading in analyse(text):
@@ -71,7 +76,7 @@ COMMENT = ('# Furigana: each word with a kanji that the card prints (any prefect
            '# a wrong one here by hand (it is kept). The build looks words up, longest first.\n')
 
 
-def run(root: Path, lang: str, check: bool) -> tuple[list[str], bool]:
+def run(root: Path, lang: str, check: bool, texts_of) -> tuple[list[str], bool]:
     """The command's work: lines to print, and whether ``check`` found the file stale."""
     from ..errors import UsageError
     from ..load.project import load_project
@@ -80,7 +85,7 @@ def run(root: Path, lang: str, check: bool) -> tuple[list[str], bool]:
         raise UsageError(f'no card in {lang!r}: write cards/patient-card.{lang}.yaml first')
     _, source = project.cards[lang]
     try:
-        words = needed_words(project, lang)
+        words = needed_words(project, lang, texts_of)
     except ImportError as error:
         raise UsageError(str(error)) from None
     added, removed = update(root / source.path, words, check)
@@ -91,3 +96,35 @@ def run(root: Path, lang: str, check: bool) -> tuple[list[str], bool]:
                  f'{"missing" if check else "added"}, {len(removed)} '
                  f'{"unused" if check else "removed"}.')
     return lines, check and bool(added or removed)
+
+
+def command(texts_of) -> click.Command:
+    """The `card-readings` command, for a card whose printed texts ``texts_of`` lists."""
+    @click.command(name='card-readings')
+    @click.option('--lang', default='ja-easy', show_default=True,
+                  help='The card whose furigana to write.')
+    @click.option('--check', 'check_only', is_flag=True,
+                  help='Write nothing; exit 1 if a printed word lacks a reading or one is unused.')
+    @click.pass_context
+    def card_readings(context, lang: str, check_only: bool) -> None:
+        """Write the furigana readings of a patient card into cards/patient-card.LANG.yaml.
+
+        For maintainers: needs SudachiPy and sudachidict-core (pip install "noticegen[maint]").
+        Every word with a kanji that the card prints, for every prefecture, gets a reading in
+        the file's `readings:`; one already there is kept (correct a wrong reading by hand:
+        人 ひと or にん), one no longer printed is removed. The build never runs the analyser:
+        it fails on a kanji that no reading covers, and says to run this command.
+        """
+        from ..options import Options
+        root = context.find_object(Options).root
+        if root is None:
+            raise click.UsageError('no project here: run it inside one, or give --root')
+        try:
+            lines, failed = run(root, lang, check_only, texts_of)
+        except NoticegenError as exception:
+            click.echo(str(exception), err=True)
+            sys.exit(exception.exit_code)
+        for line in lines:
+            click.echo(line)
+        sys.exit(1 if failed else 0)
+    return card_readings
