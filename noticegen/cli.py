@@ -470,7 +470,8 @@ def build(context, out: Path, prefectures, jobs, langs, force: bool, no_wait: bo
       bundles/NN-name.pdf     the letter and all 別添 for one prefecture, for printing
       packets/NN-name.pdf     what is mailed: the 送付状, the letter and all 別添
       leaflets/NN-name.LANG.pdf   別添1 in another language (--lang)
-      cards/NN-name.LANG.pdf  the one-page patient card in each language (--lang)
+      cards/NN-name.LANG.pdf  the folded patient card (4 faces, 105 × 74 mm) per language
+      cards/sheets/NN-name.LANG.pdf   the card imposed on A4 with crop marks, for printing
     and OUT/manifest.json: path, kind, pages, bytes, sha256, input hash and status of each.
 
     Nothing is written unless every source is valid. Shared documents are rendered
