@@ -8,7 +8,7 @@ and ``.screen.pdf`` without furigana, with a space between phrases, for screen r
 from __future__ import annotations
 
 from ..errors import RenderError, warning
-from ..model.breaking import MissingReading
+from ..model.breaking import missing_readings
 from ..model.languages import LANGUAGES
 from ..model.localize import date_text, prefecture_name
 from ..model.schema import CARD_FIELDS
@@ -92,17 +92,20 @@ class Card(DocumentKind):
         screen = job.fingerprint == 'screen'
         values = card_values(project, job.prefecture.prefecture, lang, job.as_of,
                              catalog.gettext)
-        try:
-            return context.renderer.html(
-                self.template, lang, **values, screen=screen,
-                furigana=None if screen else text.readings,
-                created=f'{job.as_of.isoformat()}T00:00:00+09:00')
-        except MissingReading as missing:
-            _, where = project.cards[lang]
-            raise RenderError(str(where.error(
-                ('readings',), f'no reading for {missing.word!r} (on the card of '
-                               f'{job.prefecture.prefecture.name}): run `noticegen '
-                               f'card-readings` and review the readings it adds'))) from None
+        readings = None if screen else text.readings
+        if readings is not None:
+            missing = missing_readings(printed_texts(values), readings)
+            if missing:
+                _, where = project.cards[lang]
+                line, col = where.where(('readings',), key=True)
+                context.warn(str(warning(
+                    where.path, line, col,
+                    f'readings: no reading for {", ".join(repr(w) for w in missing)} (on the '
+                    f'card of {job.prefecture.prefecture.name}): printed without furigana; run '
+                    f'`noticegen card-readings` and review the readings it adds')))
+        return context.renderer.html(self.template, lang, **values, screen=screen,
+                                     furigana=readings,
+                                     created=f'{job.as_of.isoformat()}T00:00:00+09:00')
 
     def produce(self, job, context):
         renderer = context.renderer

@@ -60,7 +60,6 @@ def sheets() -> list[list[Placed]]:
 @register
 class CardSheet(DocumentKind):
     name = 'card-sheet'
-    family = 'card'
     title = '患者さん向けカード（面付け）'
     order = 21
     phase = 'prefecture'

@@ -110,7 +110,7 @@ class Run:
 
 
 class MissingReading(ValueError):
-    """A kanji that no reading covers."""
+    """A kanji that no reading covers (``word``: it and the kanji after it)."""
 
     def __init__(self, word: str, position: int):
         super().__init__(word)
@@ -140,10 +140,10 @@ def align(surface: str, reading: str) -> list[Run]:
             for index, part in enumerate(parts)]
 
 
-def ruby(text: str, readings: Mapping[str, str]) -> list[Run]:
+def ruby(text: str, readings: Mapping[str, str], lenient: bool = False) -> list[Run]:
     """``text`` as runs, every kanji under a reading from ``readings`` (word → reading),
-    the longest word first; kanji words side by side make one run. Raises MissingReading
-    for a kanji no word covers."""
+    the longest word first; kanji words side by side make one run. A kanji no word covers
+    raises MissingReading, or with ``lenient`` stays without furigana."""
     keys = sorted((word for word in readings if has_kanji(word)), key=len, reverse=True)
     runs: list[Run] = []
     plain = []
@@ -153,9 +153,10 @@ def ruby(text: str, readings: Mapping[str, str]) -> list[Run]:
         if word is None:
             if KANJI.match(text, position):
                 end = position
-                while end < len(text) and (KANJI.match(text, end) or KANA.match(text, end)):
+                while end < len(text) and KANJI.match(text, end):
                     end += 1
-                raise MissingReading(text[position:end], position)
+                if not lenient:
+                    raise MissingReading(text[position:end], position)
             plain.append(text[position])
             position += 1
             continue
@@ -199,3 +200,19 @@ def _sudachi():
     except ImportError as error:
         raise ImportError('the readings need SudachiPy and its dictionary: pip install '
                           '"noticegen[maint]"') from error
+
+
+def missing_readings(texts: Iterable[str], readings: Mapping[str, str]) -> list[str]:
+    """The kanji words of ``texts`` that no reading covers, each once, in order."""
+    found: list[str] = []
+    for text in texts:
+        position = 0
+        while True:
+            try:
+                ruby(text[position:], readings)
+                break
+            except MissingReading as missing:
+                if missing.word not in found:
+                    found.append(missing.word)
+                position += missing.position + len(missing.word)
+    return found

@@ -94,12 +94,12 @@ def words(value: object) -> Markup:
 def ruby(value: object, readings) -> Markup:
     """Japanese text in phrases, with furigana over every kanji (inline blocks: WeasyPrint
     has no ruby). ``readings`` maps each word with a kanji to its reading; a kanji that no
-    word covers raises breaking.MissingReading."""
+    word covers prints without furigana (the kind warns: breaking.missing_readings)."""
     text = str(value)
 
     def furigana(phrase: str) -> str:
         out = []
-        for run in breaking.ruby(phrase, readings):
+        for run in breaking.ruby(phrase, readings, lenient=True):
             if run.reading is None:
                 out.append(_plain(run.text))
             else:
