@@ -1,7 +1,7 @@
 """The maintainer's `noticegen card-readings` that writes the furigana readings of a
 card (ja-easy) into its YAML, from SudachiPy (the `maint` extra). The build only reads them.
 
-Every word with a kanji that the card prints, for every prefecture (the card's texts, the
+Every run of kanji that the card prints, for every prefecture (the card's texts, the
 prefecture's name, its first center's name, label and hours, the date), gets its reading; a
 reading already in the file is kept (it may have been corrected by hand), and one that no
 printed word uses any more is removed. The file keeps its comments (ruamel.yaml).
@@ -18,10 +18,10 @@ from ..errors import NoticegenError
 
 
 def needed_words(project, lang: str, texts_of) -> dict[str, str]:
-    """word → reading (SudachiPy's) of every word with a kanji the card in ``lang`` prints:
+    """run of kanji → reading (SudachiPy's) of every run the card in ``lang`` prints:
     ``texts_of(project, prefecture, lang, as_of, gettext)`` lists what it prints."""
     from ..layout import LOCALES
-    from ..model.breaking import analyse, has_kanji
+    from ..model.breaking import reading_runs
     from ..model.facts import as_of_date
     from ..render.catalogs import load_catalog
     gettext = load_catalog(project.root / LOCALES, lang).gettext
@@ -31,9 +31,8 @@ def needed_words(project, lang: str, texts_of) -> dict[str, str]:
         texts += texts_of(project, data.prefecture, lang, as_of, gettext)
     found: dict[str, str] = {}
     for text in dict.fromkeys(texts):
-        for surface, reading in analyse(text):
-            if has_kanji(surface):
-                found.setdefault(surface, reading)
+        for run, reading in reading_runs(text).items():
+            found.setdefault(run, reading)
     return dict(sorted(found.items()))
 
 
@@ -71,9 +70,10 @@ def update(path: Path, readings: dict[str, str], check: bool) -> tuple[list[str]
     return added, removed
 
 
-COMMENT = ('# Furigana: each word with a kanji that the card prints (any prefecture) → its\n'
-           '# reading. Written by `noticegen card-readings` (SudachiPy); review them and correct\n'
-           '# a wrong one here by hand (it is kept). The build looks words up, longest first.\n')
+COMMENT = ('# Furigana: each run of kanji that the card prints (any prefecture) → its reading,\n'
+           '# okurigana left out (助ける: 助 たす). Written by `noticegen card-readings` (SudachiPy);\n'
+           '# review them and correct a wrong one here by hand (it is kept). The build looks\n'
+           '# each run up whole.\n')
 
 
 def run(root: Path, lang: str, check: bool, texts_of) -> tuple[list[str], bool]:
@@ -110,7 +110,7 @@ def command(texts_of) -> click.Command:
         """Write the furigana readings of a patient card into cards/patient-card.LANG.yaml.
 
         For maintainers: needs SudachiPy and sudachidict-core (pip install "noticegen[maint]").
-        Every word with a kanji that the card prints, for every prefecture, gets a reading in
+        Every run of kanji that the card prints, for every prefecture, gets a reading in
         the file's `readings:`; one already there is kept (correct a wrong reading by hand:
         人 ひと or にん), one no longer printed is removed. The build never runs the analyser:
         it fails on a kanji that no reading covers, and says to run this command.

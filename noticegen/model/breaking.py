@@ -141,46 +141,73 @@ def align(surface: str, reading: str) -> list[Run]:
 
 
 def ruby(text: str, readings: Mapping[str, str], lenient: bool = False) -> list[Run]:
-    """``text`` as runs, every kanji under a reading from ``readings`` (word → reading),
-    the longest word first; kanji words side by side make one run. A kanji no word covers
-    raises MissingReading, or with ``lenient`` stays without furigana."""
-    keys = sorted((word for word in readings if has_kanji(word)), key=len, reverse=True)
+    """``text`` as runs, each run of kanji under its reading from ``readings``.
+
+    ``readings`` maps each run of kanji, whole, to its reading (性暴力被害者: せいぼうりょくひがいしゃ;
+    okurigana stay outside: 助 of 助ける is たす): a run is looked up whole, never pieced
+    together from shorter ones, so that 年中 is not read 年[ねん]中[なか] from two other
+    words. A key with kana (a word whose kana SudachiPy's reading does not line up with) is
+    matched as it stands, first. A run no key covers raises MissingReading, or with
+    ``lenient`` stays without furigana."""
+    mixed = sorted((word for word in readings if KANA.search(word) and has_kanji(word)),
+                   key=len, reverse=True)
     runs: list[Run] = []
-    plain = []
+    plain: list[str] = []
+
+    def flush():
+        if plain:
+            runs.append(Run(''.join(plain)))
+            plain.clear()
     position = 0
     while position < len(text):
-        word = next((key for key in keys if text.startswith(key, position)), None)
-        if word is None:
-            if KANJI.match(text, position):
-                end = position
-                while end < len(text) and KANJI.match(text, end):
-                    end += 1
-                if not lenient:
-                    raise MissingReading(text[position:end], position)
+        word = next((key for key in mixed if text.startswith(key, position)), None)
+        if word is not None:
+            flush()
+            runs.append(Run(word, readings[word]))
+            position += len(word)
+            continue
+        if not KANJI.match(text, position):
             plain.append(text[position])
             position += 1
             continue
-        if plain:
-            runs.append(Run(''.join(plain)))
-            plain = []
-        runs.extend(align(word, readings[word]))
-        position += len(word)
-    if plain:
-        runs.append(Run(''.join(plain)))
-    # Kanji words side by side share one reading (group ruby: 性犯罪 under せいはんざい), so
-    # that their readings never collide.
-    merged: list[Run] = []
-    for run in runs:
-        if merged and run.reading is not None and merged[-1].reading is not None:
-            merged[-1] = Run(merged[-1].text + run.text, merged[-1].reading + run.reading)
+        end = position
+        while end < len(text) and KANJI.match(text, end):
+            end += 1
+        found = text[position:end]
+        if found in readings:
+            flush()
+            runs.append(Run(found, readings[found]))
+        elif lenient:
+            plain.append(found)
         else:
-            merged.append(run)
-    return merged
+            raise MissingReading(found, position)
+        position = end
+    flush()
+    return runs
 
 
-def kanji_words(text: str) -> list[str]:
-    """The words of ``text`` that hold a kanji, as SudachiPy cuts them (maintainer only)."""
-    return [surface for surface, _ in analyse(text) if has_kanji(surface)]
+def reading_runs(text: str) -> dict[str, str]:
+    """Each run of kanji of ``text`` with its reading, from SudachiPy (the maintainer's
+    ``card-readings``): the readings of the words that make it up, put together."""
+    found: dict[str, str] = {}
+    current: list[Run] = []
+
+    def close():
+        if current:
+            found.setdefault(''.join(r.text for r in current),
+                             ''.join(r.reading for r in current))
+            current.clear()
+    for surface, reading in analyse(text):
+        for run in align(surface, reading) if has_kanji(surface) else [Run(surface)]:
+            if run.reading is None:
+                close()
+            elif KANA.search(run.text):     # the kana did not line up: the word as it stands
+                close()
+                found.setdefault(run.text, run.reading)
+            else:
+                current.append(run)
+    close()
+    return found
 
 
 def analyse(text: str) -> list[tuple[str, str]]:
