@@ -100,9 +100,9 @@ class Card(DocumentKind):
                 line, col = where.where(('readings',), key=True)
                 context.warn(str(warning(
                     where.path, line, col,
-                    f'readings: no reading for {", ".join(repr(w) for w in missing)} (on the '
-                    f'card of {job.prefecture.prefecture.name}): printed without furigana; run '
-                    f'`noticegen card-readings` and review the readings it adds')))
+                    f'readings: no reading for {", ".join(repr(w) for w in missing)}: printed '
+                    f'without furigana; run `noticegen card-readings` and review the readings '
+                    f'it adds')))
         return context.renderer.html(self.template, lang, **values, screen=screen,
                                      furigana=readings,
                                      created=f'{job.as_of.isoformat()}T00:00:00+09:00')
