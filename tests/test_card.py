@@ -19,8 +19,8 @@ MM = 72 / 25.4
 FACE = (105 * MM, 74 * MM)
 KANJI = re.compile(r'[\u4e00-\u9fff\u3005]')
 NO_LINE_START = '、。」）'
-DIRECTION_WORDS = {'ja': ('上記', '下記', '下の', '上の', '左', '右', '次のページ'),
-                   'ja-easy': ('上記', '下記', '下の', '上の', '左', '右', '次のページ'),
+JAPANESE_DIRECTIONS = ('上記', '下記', '下の', '上の', '左', '右', '次のページ')
+DIRECTION_WORDS = {'ja': JAPANESE_DIRECTIONS, 'ja-easy': JAPANESE_DIRECTIONS,
                    'en': ('above', 'below', 'left', 'right', 'overleaf')}
 
 
@@ -60,7 +60,8 @@ def values(code: str, lang: str) -> dict:
 def rows(page, minimum: float = 0, gap: float = 12) -> list[list[dict]]:
     """The page's text lines as characters (of at least ``minimum`` pt: furigana left out),
     top to bottom: a character joins the line whose last character ends just before it
-    (``gap`` pt at most: furigana wider than their kanji space the kanji out), at the same height (marks above and below Thai letters, a Japanese name in Latin text)."""
+    (``gap`` pt at most: furigana wider than their kanji space the kanji out), at the same
+    height (marks above and below Thai letters, a Japanese name in Latin text)."""
     chars = [c for c in page.chars if c['size'] >= minimum and c['text'].strip()]
     found: list[list[dict]] = []
     for char in sorted(chars, key=lambda c: c['x0']):
@@ -311,8 +312,9 @@ def test_readings_are_reviewable_and_the_build_needs_no_analyser(tmp_path):
                      r"for '被害': printed without furigana; run "
                      r"`noticegen card-readings`", result.stderr), result.stderr
     with pdfplumber.open(card_path(out, '14', 'ja-easy')) as pdf:
-        over = [(char['text'], above) for page in pdf.pages for char, above in ruby_over(page.chars)]
-    assert ('被', False) in over and ('暴', False) not in over     # 被害者 still has its reading
+        over = [(char['text'], above) for page in pdf.pages
+                for char, above in ruby_over(page.chars)]
+    assert ('被', False) in over and ('暴', False) not in over   # 被害者 keeps its reading
     strict = run_cli('build', '--out', str(tmp_path / 'strict'), '-p', '14', '--lang', 'ja-easy',
                      '--strict', root=root)
     assert strict.returncode == 1

@@ -71,9 +71,9 @@ def update(path: Path, readings: dict[str, str], check: bool) -> tuple[list[str]
 
 
 COMMENT = ('# Furigana: each run of kanji that the card prints (any prefecture) → its reading,\n'
-           '# okurigana left out (助ける: 助 たす). Written by `noticegen card-readings` (SudachiPy);\n'
-           '# review them and correct a wrong one here by hand (it is kept). The build looks\n'
-           '# each run up whole.\n')
+           '# okurigana left out (助ける: 助 たす). Written by `noticegen card-readings`\n'
+           '# (SudachiPy); review them and correct a wrong one here by hand (it is kept). The\n'
+           '# build looks each run up whole.\n')
 
 
 def run(root: Path, lang: str, check: bool, texts_of) -> tuple[list[str], bool]:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Iterable, Mapping
+from typing import Callable, Iterable, Mapping
 
 SPACE = re.compile(r'[ \u3000]+')
 KANJI = re.compile(r'[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3005\u3006\u30f6]')
@@ -49,7 +49,8 @@ def _cut(text: str, boundaries: Iterable[int], keep: Iterable[tuple[int, int]]) 
                      and text[b].isascii() and text[b].isalnum())]
 
 
-def _pieces(text: str, inner: callable, keep: Iterable[tuple[int, int]]) -> list[Piece]:
+def _pieces(text: str, inner: Callable[[str], list[int]],
+            keep: Iterable[tuple[int, int]]) -> list[Piece]:
     """Split ``text`` at its spaces, then each chunk at ``inner(chunk)``'s boundaries."""
     keep = list(keep)
     pieces: list[Piece] = []
@@ -94,9 +95,9 @@ def words(text: str, keep: Iterable[tuple[int, int]] = ()) -> list[Piece]:
     return _pieces(text, lambda chunk: [], keep)
 
 
-def spaced(text: str) -> str:
+def spaced(text: str, keep: Iterable[tuple[int, int]] = ()) -> str:
     """Japanese ``text`` with one space between its phrases (the screen-reader edition)."""
-    return ' '.join(piece.text for piece in phrases(text))
+    return ' '.join(piece.text for piece in phrases(text, keep))
 
 
 # --- furigana -------------------------------------------------------------------------
@@ -143,10 +144,10 @@ def align(surface: str, reading: str) -> list[Run]:
 def ruby(text: str, readings: Mapping[str, str], lenient: bool = False) -> list[Run]:
     """``text`` as runs, each run of kanji under its reading from ``readings``.
 
-    ``readings`` maps each run of kanji, whole, to its reading (性暴力被害者: せいぼうりょくひがいしゃ;
-    okurigana stay outside: 助 of 助ける is たす): a run is looked up whole, never pieced
-    together from shorter ones, so that 年中 is not read 年[ねん]中[なか] from two other
-    words. A key with kana (a word whose kana SudachiPy's reading does not line up with) is
+    ``readings`` maps each run of kanji, whole, to its reading (性暴力被害者:
+    せいぼうりょくひがいしゃ; okurigana stay outside: 助 of 助ける is たす): a run is
+    looked up whole, never pieced together from shorter ones, so that 年中 is not read
+    年[ねん]中[なか] from two other words. A key with kana (a word whose kana SudachiPy's reading does not line up with) is
     matched as it stands, first. A run no key covers raises MissingReading, or with
     ``lenient`` stays without furigana."""
     mixed = sorted((word for word in readings if KANA.search(word) and has_kanji(word)),

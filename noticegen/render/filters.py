@@ -103,7 +103,8 @@ def ruby(value: object, readings) -> Markup:
             if run.reading is None:
                 out.append(_plain(run.text))
             else:
-                out.append(f'<span class="ruby"><span class="rt" data-overhang>{escape(run.reading)}</span>'
+                out.append(f'<span class="ruby"><span class="rt" data-overhang>'
+                           f'{escape(run.reading)}</span>'
                            f'{escape(run.text)}</span>')
         return ''.join(out)
     return _spans(breaking.phrases(text, _kept(text)), furigana)
@@ -112,7 +113,7 @@ def ruby(value: object, readings) -> Markup:
 def spaced(value: object) -> Markup:
     """Japanese text with a space between its phrases (for screen readers), in phrases."""
     text = str(value)
-    text = ' '.join(piece.text for piece in breaking.phrases(text, _kept(text)))
+    text = breaking.spaced(text, _kept(text))
     return _spans(breaking.words(text, _kept(text)), _plain)
 
 
