@@ -1205,6 +1205,15 @@ CARD_FIELDS = ('title', 'intro', 'no_police_report', 'short_dial_lead', 'short_d
                'hours_in_japanese', 'in_japanese', 'unreviewed')
 
 
+def _check_reading(value: str) -> str:
+    if not re.fullmatch(r'[^\s]{1,40}', value):
+        raise ValueError('a word or its reading: up to 40 characters, no spaces')
+    return value
+
+
+Reading = Annotated[str, AfterValidator(_check_reading)]
+
+
 class CardText(Model):
     """The patient card's text in one language. The Japanese source has every field, each
     with its claim; a translation may lack some, which then fall back to English, with a
@@ -1230,6 +1239,10 @@ class CardText(Model):
     hours_in_japanese: Said | None = None     # a note beside hours printed in Japanese
     in_japanese: Said | None = None           # a note beside a label or name left in Japanese
     unreviewed: Said | None = None            # the mark on an unreviewed card
+    # Furigana (ja-easy): each word with a kanji → its reading in hiragana. Written by the
+    # maintainer's `noticegen card readings` (SudachiPy) and reviewed here; the build only
+    # looks them up, and fails on a kanji that no word covers.
+    readings: dict[Reading, Reading] | None = None
 
     @property
     def missing(self) -> list[str]:
