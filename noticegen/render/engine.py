@@ -23,7 +23,7 @@ from ..model.numbering import attachment_label, label_text, label_width, marker,
 from ..model.wareki import format_wareki, widen
 from .catalogs import load_catalog
 from .fetcher import make_url_fetcher
-from .filters import jline, jtext, nobr, qr_data_uri
+from .filters import ja_runs, jline, jtext, nobr, qr_data_uri
 
 PDF_OPTIONS = {'pdf_tags': True, 'uncompressed_pdf': False}
 
@@ -100,7 +100,8 @@ def make_environment(templates: Path) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(templates),
         autoescape=True, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, extensions=['jinja2.ext.i18n'])
-    env.filters.update(jtext=jtext, jline=jline, nobr=nobr, wareki=format_wareki, widen=widen,
+    env.filters.update(jtext=jtext, jline=jline, ja_runs=ja_runs, nobr=nobr,
+                       wareki=format_wareki, widen=widen,
                        qr=qr_data_uri)
     env.globals.update(marker=marker, attachment_label=attachment_label, label_text=label_text,
                        label_width=label_width, text_width=text_width,

@@ -49,6 +49,26 @@ def jline(value: object) -> Markup:
     return jtext(text)
 
 
+# Runs of Japanese script (kana, kanji, full-width forms and the marks between them).
+_JAPANESE_RUN = re.compile(r'[\u3000-\u30ff\u3400-\u9fff\uf900-\ufaff\uff01-\uff9f]+')
+
+
+def ja_runs(value: object, language) -> Markup:
+    """``jtext`` where only the Japanese runs of ``value`` are marked ``lang="ja"``, so that
+    Latin text inside them ("Cure time（キュアタイム）") keeps the document language's fonts.
+    In a Japanese document, plain ``jtext``."""
+    text = str(value)
+    if language.japanese:
+        return jtext(text)
+    out, position = [], 0
+    for match in _JAPANESE_RUN.finditer(text):
+        out.append(str(jtext(text[position:match.start()])))
+        out.append(f'<span lang="ja">{jtext(match.group())}</span>')
+        position = match.end()
+    out.append(str(jtext(text[position:])))
+    return Markup(''.join(out))
+
+
 def nobr(value: object) -> Markup:
     """Escape ``value`` and keep it on one line."""
     return Markup(f'<span class="nobr">{escape(str(value))}</span>')
