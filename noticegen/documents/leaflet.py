@@ -70,13 +70,12 @@ class Leaflet(DocumentKind):
 
     def produce(self, job, context):
         """Page 2 ends with the national services: in full where they fit, else compact,
-        else (only where a center of the prefecture has a printable number) left out: page
-        1's band always has the national numbers. The type sizes never change: a page with
-        fewer centers is filled with the services."""
+        else left out (page 1's band always has the national numbers). Where no center
+        prints, they always fit in full. The type sizes never change: a page with fewer
+        centers is filled with the services."""
         renderer, name = context.renderer, self.describe(job)
         stylesheets = list(job.stylesheets)
-        has_number = self._printing(job, context).printed.has_direct_number
-        modes = self.NATIONAL_MODES if has_number else self.NATIONAL_MODES[:2]
+        modes = self.NATIONAL_MODES
         for mode in modes:
             try:
                 return renderer.pdf(self.html(job, context, mode), stylesheets, name,
