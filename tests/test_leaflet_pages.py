@@ -232,3 +232,17 @@ def test_page_one_ends_with_the_band_of_numbers(built):
         large = [c for c in inside.chars if c['text'] == '#']
         assert large and max(c['size'] for c in large) >= 39.9
     assert band[0]['bottom'] < page.height - MARGINS_MM[1] * PT_PER_MM + 1
+
+
+@pytest.mark.parametrize('case', [case for case in CASES if not case.endswith('.ja')])
+def test_latin_text_keeps_the_languages_fonts(built, case):
+    """"Cure time（キュアタイム）" in a translation: the Latin name in the language's own
+    font, only the katakana in BIZ UD."""
+    with pdfplumber.open(built[case]) as pdf:
+        chars = [c for c in pdf.pages[0].chars if c['text'].strip()]
+        text = ''.join(c['text'] for c in chars)
+        start = text.index('Curetime（キュアタイム）')
+        latin = chars[start:start + len('Curetime')]
+        kana = chars[start + len('Curetime') + 1:start + len('Curetime') + 7]
+    assert all('BIZ' not in c['fontname'] for c in latin), {c['fontname'] for c in latin}
+    assert all('BIZ' in c['fontname'] for c in kana)
