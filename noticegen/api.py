@@ -93,6 +93,10 @@ def quality(project: Project, options: Options, jobs: list) -> list:
     from .check.quality import as_of_lag, report
     from .options import current_date
     lag = as_of_lag(project, options.as_of, current_date(options))
+    postage = project.postage_source.path if project.postage_source else None
+    if postage and any(postage in job.inputs for job in jobs):   # a build that weighs its mailing
+        from .check.quality import postage_warnings
+        lag += postage_warnings(project, options.as_of)
     national = project.national_source.path if project.national_source else None
     used = sorted({job.code for job in jobs if job.code and national in job.inputs})
     if not used:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -84,10 +85,20 @@ class KindsGroup(click.Group):
             _fail(exception)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:   # `noticegen … | head`: the reader left; not an error of ours
+            _reader_gone()
         except ModuleNotFoundError as exception:  # outside the project's virtual environment
             sys.exit(missing_package(exception.name))
         except Exception as exception:   # a bug: never a traceback on the terminal
             _bug(exception)
+
+
+def _reader_gone() -> None:
+    """Exit quietly when stdout's reader has closed the pipe (the shell convention, 128 + SIGPIPE)."""
+    # Point stdout at /dev/null so that the interpreter's final flush does not fail again.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(141)
 
 
 def missing_package(name: str | None) -> str:
@@ -380,6 +391,17 @@ def _progress(label: str, options: Options):
     return update, close
 
 
+def _kind_summaries(result, out: Path) -> list[str]:
+    """What the kinds say about the files they hold (the mailing's pieces and postage)."""
+    from .plan import registry
+    lines = []
+    for outcome in result.outcomes:
+        path = out / outcome.job.output
+        if outcome.status != 'failed' and path.is_file():
+            lines += registry.get(outcome.job.kind).summary(outcome.job, path.read_bytes())
+    return lines
+
+
 def _run(options: Options) -> None:
     """Check, build with a progress display, print the summary, exit 1 on failures."""
     import time
@@ -433,6 +455,8 @@ def _run(options: Options) -> None:
         others = f' (and {plural(len(documents) - 1, "other document")})' \
             if len(documents) > 1 else ''
         click.echo(f'{out / documents[0]}:1:1: warning: render: {message}{others}', err=True)
+    for line in _kind_summaries(result, out):
+        click.echo(line)
     click.echo(result.summary())
     if result.failed:
         sys.exit(1)
@@ -464,7 +488,8 @@ def build(context, out: Path, prefectures, jobs, langs, force: bool, no_wait: bo
                               for 別紙, 別紙様式, 参考)
     and, when the notice lists them in its outputs (or has a leaflet):
       labels.pdf              A4 sheets of address labels (national mailing only)
-      mailing-list.csv        one row per addressee, with packet and checksum (national only)
+      mailing-list.csv        one row per addressee, with packet and checksum, each
+                              piece's weight, class and postage, and the totals (national)
       leaflets/NN-name.pdf    別添1, the leaflet of each prefecture
       covers/NN-name.pdf      the 送付状 of each prefecture's packet
       bundles/NN-name.pdf     the letter and all 別添 for one prefecture, for printing
@@ -748,6 +773,9 @@ def schema(context, out: Path | None, check_only: bool) -> None:
         click.echo(f'wrote {path}')
 
 
+from .confirm.command import confirm  # noqa: E402  (the 照会 round: export, import)
+main.add_command(confirm)
+
 def _kind_command(kind) -> click.Command:
     """A command that plans only ``kind`` (and the other kinds of that command)."""
     def callback(context, out, prefectures, jobs, no_wait, verbosity, as_of, **extra):
@@ -779,3 +807,7 @@ def install_kinds(group: click.Group) -> None:
             if option.name not in names:
                 command.params.append(option)
                 names.add(option.name)
+
+
+from .recipients.commands import recipients as _recipients  # noqa: E402 (a command group)
+main.add_command(_recipients)

@@ -249,3 +249,34 @@ def coverage(project: Project, as_of: date | None = None) -> FactCoverage | None
     for fact in (project.facts.facts.values() if project.facts else ()):
         count(judge(fact.kind, fact.status, fact.dated))
     return FactCoverage(judged_at, fresh, without, counts)
+
+
+def postage_warnings(project: Project, as_of: date | None) -> list[SourceError]:
+    """A rate table (facts/postage.yaml) that is stale or not confirmed, for a build that
+    weighs its mailing: older than the limit for postage, or followed by a rate change on
+    record. A stale table still gives fees; an unconfirmed one gives none."""
+    from ..model.postage import later_change
+    postage, source = project.postage, project.postage_source
+    judged_at = reference_date(project, as_of)
+    if postage is None or source is None or judged_at is None or project.limits is None:
+        return []
+    verdict = Judge(project.limits, judged_at)('postage', postage.status, postage.dated)
+    found = []
+    if postage.status != 'confirmed':
+        line, col = source.where(('status',))
+        found.append(warning(source.path, line, col, (
+            f'postage: the rate table is {postage.status}: the mailing list gives no fee '
+            f'(unknown) until it is confirmed from a dated source')))
+    elif verdict.stale:
+        line, col = source.where(('sources',))
+        found.append(warning(source.path, line, col, (
+            f'postage: the rate table is stale: {verdict.reason}; its fees are used as '
+            f'given: check them against Japan Post\'s 料金表 and date the source')))
+    change = later_change(postage, judged_at)
+    if change is not None:
+        line, col = source.where(('changes',))
+        found.append(warning(source.path, line, col, (
+            f'postage: the rate table is stale: a rate change on {change.isoformat()} is on '
+            f'record after its effective date {postage.effective.isoformat()}; update the '
+            f'classes and fees, and effective')))
+    return found

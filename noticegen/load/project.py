@@ -13,6 +13,7 @@ from ..errors import SourceError, ValidationFailed, shorten
 from ..model.languages import LANGUAGES
 from ..model.schema import (BRANCH_TAGS, SERIES, Attachment, CardText, DataWording,
                             FactsFile, LeafletTranslation, Limits, NationalData, Notice,
+                            PostageFile,
                             Prefecture)
 from ..model.numbering import attachment_label, label_text
 from .references import reference_errors
@@ -63,6 +64,10 @@ class Project:
     limits_source: Source | None = None
     facts: FactsFile | None = None                # facts/services.yaml
     facts_source: Source | None = None
+    # facts/postage.yaml: Japan Post's classes and fees; read by what weighs the mailing only
+    # (not in facts_paths: a rate change rebuilds no leaflet)
+    postage: PostageFile | None = None
+    postage_source: Source | None = None
 
     def wording_paths(self, lang: str) -> tuple[str, ...]:
         """The file that translates the prefecture data's labels into ``lang``, if any."""
@@ -103,7 +108,8 @@ class Project:
         found += [source for _, source in self.cards.values()]
         found += [source for _, source in self.wording.values()]
         found += [source for source in (self.national_source, self.limits_source,
-                                         self.facts_source) if source is not None]
+                                         self.facts_source, self.postage_source)
+                  if source is not None]
         return {source.path: source for source in found}
 
     def is_reviewed(self, lang: str) -> bool:
@@ -573,7 +579,7 @@ def _load_prefectures(project: Project, errors: list[SourceError]) -> None:
     project.prefectures = dict(sorted(project.prefectures.items()))
 
 
-FACT_FILES = {'limits': Limits, 'services': FactsFile}
+FACT_FILES = {'limits': Limits, 'services': FactsFile, 'postage': PostageFile}
 
 
 def _load_facts(project: Project, errors: list[SourceError]) -> None:
@@ -592,6 +598,8 @@ def _load_facts(project: Project, errors: list[SourceError]) -> None:
         value = _validate(source, model, errors)
         if path.stem == 'limits':
             project.limits, project.limits_source = value, source
+        elif path.stem == 'postage':
+            project.postage, project.postage_source = value, source
         else:
             project.facts, project.facts_source = value, source
     if project.prefectures and project.limits_source is None:

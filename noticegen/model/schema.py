@@ -421,6 +421,89 @@ class Cover(Model):
     closing: Line | None = '以上'
 
 
+# --- The mailing: envelopes, paper (what a piece weighs and how its cover is laid out) -----
+
+# The envelopes a mailing can use: (width, height) in mm, JIS S 5502, and how the A4 goes in.
+ENVELOPE_SIZES = {'naga3': ('長形3号', 120.0, 235.0, 'tri-folded'),
+                  'kaku2': ('角形2号', 240.0, 332.0, 'flat')}
+Millimetres = Annotated[float, Field(ge=0, le=1000)]
+Grams = Annotated[float, Field(gt=0, le=1000)]
+
+
+class EnvelopeProduct(Model):
+    """The envelope product: its maker and number, and the page that publishes its geometry."""
+
+    maker: Line
+    number: Line
+    source: Text | None = None     # the maker's page (URL) and its date
+    example: bool = False          # a documented example, not a real product
+
+
+class Window(Model):
+    """An address window, in mm from the envelope's top-left: the envelope held landscape,
+    address side up, its opening (flap) at the right."""
+
+    x: Millimetres
+    y: Millimetres
+    width: Millimetres
+    height: Millimetres
+
+
+class SheetOffset(Model):
+    """Where the folded sheet's top-left lies, in mm from the envelope's top-left."""
+
+    x: Millimetres
+    y: Millimetres
+
+
+class Envelope(Model):
+    """The envelope every piece of the mailing goes in."""
+
+    size: Literal['naga3', 'kaku2']
+    weight_g: Grams                      # one empty envelope, weighed or from its maker
+    product: EnvelopeProduct | None = None
+    window: Window | None = None
+    # Where the folded sheet's top-left rests in the envelope (mm from the envelope's
+    # top-left, landscape): by default the 210 × 99 mm panel centred in 235 × 120 mm.
+    sheet_offset: SheetOffset | None = None
+
+    @model_validator(mode='after')
+    def _check(self) -> Envelope:
+        name, width, height, _ = ENVELOPE_SIZES[self.size]
+        if self.size == 'kaku2' and self.window is not None:
+            raise ValueError(f'{name} holds the A4 flat and is addressed by a label: it has no '
+                             f'window here (use naga3 for a window envelope)')
+        if self.size == 'naga3':
+            if self.window is None or self.product is None:
+                raise ValueError(f'{name} carries the tri-folded A4 with its address in a '
+                                 f'window: give product (maker, number) and window (x, y, '
+                                 f'width, height in mm from its top-left, held landscape)')
+            window = self.window
+            long, short = height, width   # held landscape: 235 wide, 120 high
+            if window.x + window.width > long or window.y + window.height > short:
+                raise ValueError(f'the window ({window.x:g}, {window.y:g}, {window.width:g} × '
+                                 f'{window.height:g} mm) does not lie on a {name} envelope held '
+                                 f'landscape ({long:g} × {short:g} mm)')
+            if window.width < 80 or window.height < 45:
+                raise ValueError(f'an address window must be at least 80 × 45 mm (Japan Post); '
+                                 f'found {window.width:g} × {window.height:g} mm')
+        return self
+
+
+class Paper(Model):
+    """The paper the pieces are printed on (A4)."""
+
+    gsm: Annotated[float, Field(gt=0, le=400)] = 64.0            # grams per square metre
+    thickness_mm: Annotated[float, Field(gt=0, le=1)] = 0.09     # one sheet
+
+
+class Mailing(Model):
+    """How the pieces are mailed: the envelope and the paper."""
+
+    envelope: Envelope
+    paper: Paper = Paper()
+
+
 class Notice(Model):
     """One notice letter (公用文: 通知, 事務連絡, 依頼 ...)."""
 
@@ -444,6 +527,7 @@ class Notice(Model):
     # The printed matter the notice makes besides its letter and attachments: names of
     # document kinds (see docs/reference.md); nothing is made that the notice does not list.
     outputs: list[Slug] = []
+    mailing: Mailing | None = None      # the envelope and paper of the mailed pieces
     style: Style = Style()
 
     @model_validator(mode='before')
@@ -747,12 +831,13 @@ ShortDial = Annotated[str, Field(pattern=r'^#[0-9]{4}$')]
 FactStatus = Literal['confirmed', 'unverified', 'disputed']
 
 # A prefecture's written answer to our 照会 is a source of its own kind: no page, no URL,
-# dated by the answer itself. Written as the whole source: 都道府県回答 2026-12-10.
-_ANSWER = re.compile(r'都道府県回答\s*(\d{4}-\d{2}-\d{2})')
+# dated by the answer itself. Written as the whole source: 都道府県回答 2026-12-10, with who
+# answered in brackets where known: 都道府県回答 2026-12-10（保健医療局 山田）.
+_ANSWER = re.compile(r'都道府県回答\s*(\d{4}-\d{2}-\d{2})(?:\s*[（(][^\n]{1,80}[）)])?')
 
 
 def answer_date(source: str | None) -> str | None:
-    """The date of a prefecture's answer (都道府県回答 YYYY-MM-DD), or None for a page."""
+    """The date of a prefecture's answer (都道府県回答 YYYY-MM-DD（who）), or None for a page."""
     match = _ANSWER.fullmatch(source.strip()) if source else None
     return match[1] if match else None
 
@@ -1022,6 +1107,63 @@ class FactsFile(Model):
     """facts/services.yaml: the service facts, by claim id."""
 
     facts: dict[ClaimId, ServiceFact]
+
+
+class FeeStep(Model):
+    """One step of a rate table: the fee of a piece weighing at most ``up_to_g``."""
+
+    up_to_g: Annotated[int, Field(gt=0, le=100000)]
+    yen: Annotated[int, Field(gt=0, le=100000)] | None   # null: not sourced (unknown)
+
+
+class ClassLimits(Model):
+    """What a piece of a class may be: sizes in mm (length is the longer side), weight in g."""
+
+    min_length_mm: Millimetres = 0
+    min_width_mm: Millimetres = 0
+    max_length_mm: Millimetres | None = None
+    max_width_mm: Millimetres | None = None
+    max_thickness_mm: Millimetres | None = None
+    max_sum_mm: Millimetres | None = None      # length + width + thickness
+    max_weight_g: Annotated[float, Field(gt=0)]
+
+
+class MailClass(Model):
+    name: Line                         # 定形, 定形外（規格内）, 定形外（規格外）
+    limits: ClassLimits
+    fees: list[FeeStep] = Field(min_length=1)
+
+    @model_validator(mode='after')
+    def _ascending(self) -> MailClass:
+        steps = [step.up_to_g for step in self.fees]
+        if steps != sorted(set(steps)):
+            raise ValueError('fees: up_to_g must rise from step to step')
+        if steps[-1] < self.limits.max_weight_g:
+            raise ValueError(f'fees stop at {steps[-1]} g but the class allows '
+                             f'{self.limits.max_weight_g:g} g: add the steps up to it')
+        return self
+
+
+class PostageFile(Model):
+    """facts/postage.yaml: Japan Post's classes and fees for letters (第一種郵便物)."""
+
+    status: FactStatus
+    status_note: Text | None = None
+    effective: IsoDate                 # the day these rates took effect
+    changes: list[IsoDate] = []        # rate changes on record: one after `effective` makes
+                                       # this table stale
+    sources: list[FactSource] = Field(min_length=1)
+    classes: list[MailClass] = Field(min_length=1)   # tried in order: the first that admits
+
+    @model_validator(mode='after')
+    def _check_sources(self) -> PostageFile:
+        _check_dating('postage', self.status, None, self.dated, None, self.status_note)
+        return self
+
+    @property
+    def dated(self) -> str | None:
+        dates = [source.dated for source in self.sources if source.dated]
+        return max(dates, key=partial_date_end) if dates else None
 
 
 # --- Translations -------------------------------------------------------------------------

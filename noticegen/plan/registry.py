@@ -39,6 +39,7 @@ class DocumentKind:
     previewed: ClassVar[bool] = True          # previewed unless --kind says otherwise
     command: ClassVar[str | None] = None      # planned only by this command (registered for it)
     command_help: ClassVar[str] = ''
+    sent_for_confirmation: ClassVar[bool] = False   # sent with each 照会 form (confirm export)
     keeps_foreign_fonts: ClassVar[bool] = False   # an included PDF keeps its own fonts
     tolerates_failed_parts: ClassVar[bool] = False   # made even when a part failed
     localized: ClassVar[bool] = False   # its template strings come from the job's catalog
@@ -90,6 +91,10 @@ class DocumentKind:
         return self.pages
 
     # --- reports --------------------------------------------------------------------
+    def summary(self, job: Job, data: bytes) -> list[str]:
+        """Lines the build summary prints about the file ``job`` holds (``data``)."""
+        return []
+
     def coverage(self, project: Project, lang: str) -> list:
         """Rows of ``i18n``'s translation report for this kind in ``lang``."""
         return []

@@ -31,6 +31,36 @@ def render_pages(pdf: Path, dpi: int):
         document.close()
 
 
+def outline_window(pdf: Path, images: list) -> None:
+    """Outline the envelope window a cover records (assemble.info) on its first page image:
+    the window in red, and inside it, dashed, the area the address must keep to (the
+    window less the folded sheet's play). The PDF itself draws nothing."""
+    from PIL import ImageDraw
+
+    from ..assemble.info import WINDOW_KEY, read_info
+    value = read_info(pdf, WINDOW_KEY)
+    if not value or not images:
+        return
+    x, y, width, height, play = (float(part) for part in value.split())
+    image = images[0]
+    scale = image.width / 210.0   # px per mm of the A4 page
+
+    def box(left, top, w, h):
+        return [round(left * scale), round(top * scale), round((left + w) * scale),
+                round((top + h) * scale)]
+
+    draw = ImageDraw.Draw(image)
+    draw.rectangle(box(x, y, width, height), outline=(220, 0, 0), width=max(1, round(scale / 2)))
+    inner = box(x + play, y + play, width - 2 * play, height - 2 * play)
+    step = max(2, round(scale * 2))
+    for left in range(inner[0], inner[2], step * 2):   # dashed: the play
+        draw.line([left, inner[1], min(left + step, inner[2]), inner[1]], fill=(220, 0, 0))
+        draw.line([left, inner[3], min(left + step, inner[2]), inner[3]], fill=(220, 0, 0))
+    for top in range(inner[1], inner[3], step * 2):
+        draw.line([inner[0], top, inner[0], min(top + step, inner[3])], fill=(220, 0, 0))
+        draw.line([inner[2], top, inner[2], min(top + step, inner[3])], fill=(220, 0, 0))
+
+
 def pdf_title(pdf: Path) -> str:
     """The PDF's /Title (the document as its reader names it), or ''."""
     import pypdfium2
@@ -129,6 +159,7 @@ def preview(out: Path, prefectures: list[str] | None = None, kinds=None,
         else:
             document.title = pdf_title(out / entry.path)
             images = render_pages(out / entry.path, dpi)
+            outline_window(out / entry.path, images)
             for number, image in enumerate(images, start=1):
                 page = f'{PREVIEW}/{stem}/page-{number}.png'
                 thumb = f'{PREVIEW}/{stem}/thumb-{number}.png'
