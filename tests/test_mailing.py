@@ -100,7 +100,7 @@ def test_packet_is_cover_letter_and_all_attachments(full_build):
     assert '徳島県衛生主管部（局）御中' in text
     assert 'ワンストップ支援センター所管部（局）御中' in text and '徳島県性犯罪' in text
     assert '令和6年10月8日' in text and '厚生労働省医政局総務課' in text
-    assert '<照会先>' in text and '03-5253-1111' in text
+    assert '＜照会先＞' in text and '03-5253-1111' in text
     for label, pages in (('事務連絡', 3), ('別添1', 2), ('別添2', 1), ('別添4', 1)):
         line = next(line for line in text.splitlines() if label in line)
         assert line.endswith(f'{pages}枚'), line

@@ -19,11 +19,11 @@ from markupsafe import escape
 from .. import __version__
 from ..errors import RenderError
 from ..layout import LOCALES
-from ..model.numbering import attachment_label, label_text, label_width, marker
+from ..model.numbering import attachment_label, label_text, label_width, marker, text_width
 from ..model.wareki import format_wareki, widen
 from .catalogs import load_catalog
 from .fetcher import make_url_fetcher
-from .filters import jruns, jtext, nobr, phrases, qr_data_uri, ruby, spaced, words, wrap
+from .filters import ja_runs, jline, jruns, jtext, nobr, phrases, qr_data_uri, ruby, spaced, words, wrap
 
 PDF_OPTIONS = {'pdf_tags': True, 'uncompressed_pdf': False}
 
@@ -100,11 +100,12 @@ def make_environment(templates: Path) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(templates),
         autoescape=True, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, extensions=['jinja2.ext.i18n'])
-    env.filters.update(jtext=jtext, nobr=nobr, wareki=format_wareki, widen=widen,
-                       qr=qr_data_uri, phrases=phrases, words=words, ruby=ruby,
-                       spaced=spaced, jruns=jruns, wrap=wrap)
+    env.filters.update(jtext=jtext, jline=jline, ja_runs=ja_runs, nobr=nobr,
+                       wareki=format_wareki, widen=widen, qr=qr_data_uri, phrases=phrases,
+                       words=words, ruby=ruby, spaced=spaced, jruns=jruns, wrap=wrap)
     env.globals.update(marker=marker, attachment_label=attachment_label, label_text=label_text,
-                       label_width=label_width, version=__version__)
+                       label_width=label_width, text_width=text_width,
+                       version=__version__)
     return env
 
 

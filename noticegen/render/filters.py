@@ -43,6 +43,22 @@ def jtext(value: object) -> Markup:
     return Markup(''.join(out))
 
 
+def jline(value: object) -> Markup:
+    """``jtext`` for a line that starts where the text author broke it (a title's line, a
+    heading): an opening bracket at its start loses its blank half (class open-trim)."""
+    text = str(value)
+    if text[:1] in OPENING:
+        return Markup(f'<span class="open-trim">{escape(text[0])}</span>') + jtext(text[1:])
+    return jtext(text)
+
+
+def ja_runs(value: object, language) -> Markup:
+    """``jtext`` in a Japanese document; in another, ``jruns``: only the Japanese runs of
+    ``value`` are marked ``lang="ja"``, so that Latin text inside them ("Cure time
+    （キュアタイム）") keeps the document language's fonts."""
+    return jtext(value) if language.japanese else jruns(value)
+
+
 def nobr(value: object) -> Markup:
     """Escape ``value`` and keep it on one line."""
     return Markup(f'<span class="nobr">{escape(str(value))}</span>')
