@@ -524,7 +524,8 @@ def build(context, out: Path, prefectures, jobs, langs, formats, force: bool, no
       bundles/NN-name.pdf     the letter and all 別添 for one prefecture, for printing
       packets/NN-name.pdf     what is mailed: the 送付状, the letter and all 別添
       leaflets/NN-name.LANG.pdf   別添1 in another language (--lang)
-      cards/NN-name.LANG.pdf  the one-page patient card in each language (--lang)
+      cards/NN-name.LANG.pdf  the folded patient card (4 faces, 105 × 74 mm) per language
+      cards/sheets/NN-name.LANG.pdf   the card imposed on A4 with crop marks, for printing
     and, with --format print or archive, beside each file a kind makes in that format:
       NAME.print.pdf          PDF/X-4 for the print shop (the leaflet): bleed, トンボ, CMYK
       NAME.archive.pdf        PDF/A-2b for the records (letter, attachments, bundles)
@@ -835,6 +836,8 @@ def install_kinds(group: click.Group) -> None:
         command_name = kind.command or 'build'
         if kind.command and kind.command not in group.commands:
             group.add_command(_kind_command(kind))
+        for extra in kind.commands():   # a kind's maintenance commands (card-readings)
+            group.commands.setdefault(extra.name, extra)
         command = group.commands[command_name]
         names = {parameter.name for parameter in command.params}
         for option in kind.cli_options():

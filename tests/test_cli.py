@@ -24,8 +24,9 @@ def test_validate_succeeds_on_the_project():
     result = run_cli('validate')
     assert result.returncode == 0, result.stderr
     # 5 notice files, 1 translation, 47 prefectures, national.yaml, 13 cards, 2 facts/ files,
-    # 11 wording files; every language.
-    assert '80 sources valid; 852 files to build.' in result.stdout
+    # 11 wording files; every language: each card also has its imposed sheet (611), and the
+    # ja-easy card its screen edition (47).
+    assert '80 sources valid; 1510 files to build.' in result.stdout
 
 
 def test_list_shows_sources_and_outputs():

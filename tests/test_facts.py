@@ -155,7 +155,7 @@ def test_a_moved_center_prints_its_new_name_but_not_the_old_number(tmp_path):
     assert 'ウィズユーおおさか' in text and '072-330-0799' not in text
     assert '072-330-0799' not in pdf_text(card(out, '27-osaka', 'en'))
     with pdfplumber.open(leaflet(out, '27-osaka')) as pdf:
-        big = [c for c in pdf.pages[1].chars if c['text'] == '#' and c['size'] >= 40]
+        big = [c for c in pdf.pages[1].chars if c['text'] == '#' and c['size'] >= 39.9]
     assert big, '#8891 is not printed large where it is the only number'
     assert re.search(r'prefectures/27-osaka\.yaml:\d+:\d+: warning: centers\[0\]\.phones\[0\]'
                      r'\.number: unverified number 072-330-0799 \(ウィズユーおおさか\), never '
@@ -430,7 +430,7 @@ def test_unsupported_promises_are_gone_and_the_caveats_print(three):
     assert squeeze('一部のIP電話などからは #8891 につながりません。') in pdf_text(leaflet(three, '27-osaka'))
     # The languages each service answers in; Cure time is not said to be open in English.
     assert en.count(squeeze('Languages: Japanese (no other language confirmed)')) == 2
-    assert 'English' not in en.replace('Languages:', '')
+    assert en.count('English') == 1     # only the card's language, named on its front
 
 
 def test_a_text_whose_fact_does_not_print_is_left_out(project, tmp_path):
@@ -456,13 +456,14 @@ def test_a_text_whose_fact_does_not_print_is_left_out(project, tmp_path):
 def test_a_label_without_translation_prints_in_japanese_with_the_note(project, tmp_path):
     path = project / 'prefectures' / 'wording.en.yaml'
     text = path.read_text(encoding='utf-8')
-    text = '\n'.join(line for line in text.splitlines() if not line.startswith('  毎週火曜'))
+    # The card prints Kanagawa's first number: its label's translation is taken out.
+    text = '\n'.join(line for line in text.splitlines() if not line.startswith('  かならいん'))
     path.write_text(text + '\n', encoding='utf-8')
     out = tmp_path / 'dist'
     assert build(project, out, '-p', '14', '--lang', 'en').returncode == 0
     printed = pdf_text(card(out, '14-kanagawa', 'en'))
-    assert squeeze('毎週火曜 16:00〜20:00（祝休日・年末年始除く）(hours in Japanese)') in printed
-    assert squeeze('Line for male and LGBTs victims') in printed          # still translated
+    assert squeeze('かならいん（女性相談員、#8891が繋がらない場合・通話料有料）(in Japanese)') in printed
+    assert squeeze('24 hours a day, every day of the year') in printed    # still translated
     assert 'reviewed' in printed                                           # the review mark
 
 

@@ -68,8 +68,39 @@ def test_every_seed_sentence_appears_in_reading_order(seed_plumber):
 
 
 def test_label_extracts_as_one_word(seed_plumber):
-    words = [w['text'] for w in seed_plumber.pages[0].extract_words()]
+    """Spread by layout, not by spaces: no space in the text layer, and one word to a
+    reader that joins characters less than a character's width apart."""
+    page = seed_plumber.pages[0]
+    assert '事務連絡' in ''.join(c['text'] for c in page.chars)   # no space glyph between
+    words = [w['text'] for w in page.extract_words(x_tolerance=EM + 0.5)]
     assert '事務連絡' in words
+
+
+def test_materials_break_across_pages_but_keep_their_heading(seed_plumber):
+    """【資料】 is no unbreakable block: it starts on the page where the letter's text ends
+    (no blank left there), with at least its first entry beside its heading."""
+    pages = seed_plumber.pages
+    where = [n for n, page in enumerate(pages) if '【資料】' in page.extract_text()]
+    assert len(where) == 1
+    page = pages[where[0]]
+    head = find_chars(page, '【資料】')[0]
+    first = find_chars(page, '別添1')[0]
+    assert first['top'] > head['top']
+    body_chars = [c for c in body(page).chars if c['text'].strip()]
+    assert max(c['bottom'] for c in body_chars) > page.height - 20 * PT_PER_MM - 4 * 1.75 * EM
+    assert head['x0'] == pytest.approx(LEFT - 0.5 * EM, abs=TOLERANCE)   # 【 trimmed
+
+
+def test_label_is_spread_to_the_dates_width(seed_plumber):
+    """事務連絡 starts where the date starts and ends where it ends, its four characters
+    evenly spaced between."""
+    page = seed_plumber.pages[0]
+    label = find_chars(page, '事務連絡')
+    date = find_chars(page, '令和6年10月8日')
+    assert label[0]['x0'] == pytest.approx(date[0]['x0'], abs=TOLERANCE)
+    assert label[-1]['x1'] == pytest.approx(date[-1]['x1'], abs=TOLERANCE)
+    gaps = [b['x0'] - a['x1'] for a, b in zip(label, label[1:])]
+    assert min(gaps) > 0.5 and max(gaps) - min(gaps) < 0.5, gaps
 
 
 def test_label_and_date_share_the_right_edge(seed_plumber):
@@ -100,12 +131,21 @@ def centre(chars: list[dict]) -> float:
     return (chars[0]['x0'] + chars[-1]['x1']) / 2
 
 
+def ink_centre(chars: list[dict]) -> float:
+    """The centre of a line's ink: an opening bracket's ink is its right half."""
+    left = chars[0]['x0'] + (0.5 * EM if chars[0]['text'] in '「『（【' else 0)
+    right = chars[-1]['x1'] - (0.5 * EM if chars[-1]['text'] in '」』）】、。' else 0)
+    return (left + right) / 2
+
+
 def test_title_and_ki_are_centred(seed_plumber):
+    """Each title line's ink is centred within 1 pt: the 「 that starts the first line is
+    trimmed by half an em (its blank half), so it does not push the line off centre."""
     page = seed_plumber.pages[0]
     middle = LEFT + TEXT_WIDTH / 2
     for line in ('「性犯罪・性暴力被害者のためのワンストップ支援センター」の',
                  '運営にかかる協力依頼について'):
-        assert centre(find_chars(page, line)) == pytest.approx(middle, abs=TOLERANCE)
+        assert ink_centre(find_chars(page, line)) == pytest.approx(middle, abs=TOLERANCE)
     ki = [c for c in page.chars if c['text'] == '記' and
           abs(centre([c]) - middle) < 0.5 * EM]
     assert len(ki) == 1
@@ -148,15 +188,16 @@ def test_phone_extension_and_dates_never_split(seed_plumber):
 
 def test_materials_list_and_contact_close_the_letter(seed_plumber):
     last = seed_plumber.pages[-1]
-    text = normalize(last.extract_text())
+    # 【資料】 may start on the page before: read the last two pages.
+    text = normalize(''.join(page.extract_text() for page in seed_plumber.pages[-2:]))
     for number in range(1, 5):
         assert f'別添{number}' in text
-    assert text.index('【資料】') < text.index('<照会先>')
+    assert text.index('【資料】') < text.index('<照会先>')    # NFKC: ＜照会先＞
     # WeasyPrint draws the border as a pair of rectangles (its outer and inner edges).
     box = sorted((r for r in last.rects if r['width'] > 100 and r['height'] > 50),
                  key=lambda r: r['x0'])
     assert box, 'the 照会先 block is boxed'
-    label = find_chars(last, '<照会先>')[0]
+    label = find_chars(last, '＜照会先＞')[0]                 # full-width brackets
     assert box[0]['x0'] < label['x0'] and box[0]['top'] < label['top']
     assert box[0]['x1'] == pytest.approx(LEFT + TEXT_WIDTH, abs=TOLERANCE)  # at the right
     assert box[0]['x0'] > LEFT + TEXT_WIDTH / 3

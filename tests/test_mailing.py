@@ -51,21 +51,23 @@ def test_manifest_schema_and_consistency(full_build):
         import hashlib
         assert entry['bytes'] == len(data) and entry['sha256'] == hashlib.sha256(data).hexdigest()
         assert entry['status'] == 'ok' and len(entry['inputs']) == 64
-        assert entry['lang'] == ('ja' if entry['kind'] not in ('card', 'leaflet') else
-                                 path.rsplit('/', 1)[1].split('.')[1] if path.count('.') == 2 else 'ja')
+        assert entry['lang'] == ('ja' if entry['kind'] not in ('card', 'card-sheet', 'leaflet') else
+                                 path.rsplit('/', 1)[1].split('.')[1] if path.count('.') >= 2 else 'ja')
         if path.endswith('.pdf'):
             assert entry['pages'] == len(pypdf.PdfReader(full_build / path).pages)
         kinds[entry['kind']] = kinds.get(entry['kind'], 0) + 1
         assert (entry['prefecture'] is None) == (entry['kind'] in (
             'notice', 'attachment', 'labels', 'mailing-list'))
-    # By default: the mailing, the English leaflets, and cards in ja, ja-easy and en.
+    # By default: the mailing, the English leaflets, and cards in ja, ja-easy and en (and the
+    # ja-easy screen edition), each card with its imposed sheet.
     assert kinds == {'notice': 1, 'attachment': 3, 'labels': 1, 'mailing-list': 1,
-                     'leaflet': 94, 'cover': 47, 'bundle': 47, 'packet': 47, 'card': 141}
+                     'leaflet': 94, 'cover': 47, 'bundle': 47, 'packet': 47, 'card': 188,
+                     'card-sheet': 141}
     langs = {entry['lang'] for entry in entries.values() if entry['kind'] == 'card'}
     assert langs == {'ja', 'ja-easy', 'en'}
     result = run_cli('manifest', '--check', '--out', str(full_build))
     assert result.returncode == 0, result.stderr
-    assert '382 files in the manifest, 0 problems' in result.stdout
+    assert '570 files in the manifest, 0 problems' in result.stdout
 
 
 def test_manifest_check_finds_a_changed_a_missing_and_a_stray_file(tmp_path, full_build):
@@ -98,7 +100,7 @@ def test_packet_is_cover_letter_and_all_attachments(full_build):
     assert '徳島県衛生主管部（局）御中' in text
     assert 'ワンストップ支援センター所管部（局）御中' in text and '徳島県性犯罪' in text
     assert '令和6年10月8日' in text and '厚生労働省医政局総務課' in text
-    assert '<照会先>' in text and '03-5253-1111' in text
+    assert '＜照会先＞' in text and '03-5253-1111' in text
     for label, pages in (('事務連絡', 3), ('別添1', 2), ('別添2', 1), ('別添4', 1)):
         line = next(line for line in text.splitlines() if label in line)
         assert line.endswith(f'{pages}枚'), line
@@ -174,7 +176,9 @@ def test_changing_one_prefecture_rebuilds_only_its_outputs(built_copy):
     after = snapshot(out)
     # Everything of 14 that prints hours; its cover lists titles and page counts only.
     expected = {name for name in before if '14-kanagawa' in name and '/covers/' not in name}
-    assert len(expected) == 7  # leaflets ja and en, cards ja, ja-easy and en, bundle, packet
+    # Leaflets ja and en, cards ja, ja-easy (and its screen edition) and en, their imposed
+    # sheets, bundle, packet.
+    assert len(expected) == 11
     # The mailing list and the manifest hold the packets' checksums, so they change too.
     listings = {f'{NOTICE}/mailing-list.csv', 'manifest.json'}
     for name, (digest, mtime) in before.items():
@@ -184,9 +188,9 @@ def test_changing_one_prefecture_rebuilds_only_its_outputs(built_copy):
             assert after[name] == (digest, mtime), f'{name} was touched'
     assert result.stdout.strip().endswith('unchanged, 0 failed in ' +
                                           result.stdout.strip().split(' in ')[-1])
-    assert result.stdout.count('    built  ') == 8  # seven PDFs and the mailing list
+    assert result.stdout.count('    built  ') == 12  # eleven PDFs and the mailing list
     again = run_cli('build', '--out', str(out), root=root)
-    assert '0 built, 0 re-rendered identical, 382 unchanged, 0 failed' in again.stdout
+    assert '0 built, 0 re-rendered identical, 570 unchanged, 0 failed' in again.stdout
 
 
 def test_a_prefecture_with_bad_data_fails_and_its_packet_is_marked(built_copy):

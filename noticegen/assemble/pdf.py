@@ -124,3 +124,47 @@ def sanitize(pdf: bytes) -> tuple[bytes, list[str]]:
     if not removed:
         return pdf, []
     return _save(document), removed
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A page of the source, placed on a sheet: its lower left corner (pt), turned 180°
+    or not (its size is the source page's)."""
+
+    page: int
+    x: float
+    y: float
+    turned: bool = False
+
+
+def impose(pdf: bytes, size: tuple[float, float], sheets: list[list[Placed]],
+           lines: list[tuple[float, float, float, float]], title: str) -> bytes:
+    """Sheets of ``size`` (pt), each with pages of ``pdf`` placed on it and the same
+    ``lines`` (crop and fold marks: x1, y1, x2, y2 in pt) drawn in 0.25 pt black."""
+    import pikepdf
+    source = _open(pdf)
+    document = pikepdf.Pdf.new()
+    forms = {}
+    marks = ''.join(f'{x1:.3f} {y1:.3f} m {x2:.3f} {y2:.3f} l S\n' for x1, y1, x2, y2 in lines)
+    for placed in sheets:
+        names = pikepdf.Dictionary()
+        ops = []
+        for number, item in enumerate(placed):
+            if item.page not in forms:
+                forms[item.page] = document.copy_foreign(source.pages[item.page].as_form_xobject())
+            box = source.pages[item.page].mediabox
+            width, height = float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
+            name = f'/P{number}'
+            names[name] = forms[item.page]
+            matrix = (f'-1 0 0 -1 {item.x + width:.3f} {item.y + height:.3f}' if item.turned
+                      else f'1 0 0 1 {item.x:.3f} {item.y:.3f}')
+            ops.append(f'q {matrix} cm {name} Do Q\n')
+        content = ''.join(ops) + f'q 0 G 0.25 w\n{marks}Q\n'
+        page = pikepdf.Dictionary(
+            Type=pikepdf.Name.Page, MediaBox=[0, 0, size[0], size[1]],
+            Resources=pikepdf.Dictionary(XObject=names),
+            Contents=document.make_stream(content.encode('ascii')))
+        document.pages.append(pikepdf.Page(page))
+    document.docinfo['/Title'] = title
+    document.docinfo['/Creator'] = 'noticegen'
+    return _save(document)

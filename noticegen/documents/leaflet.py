@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ..errors import RenderError
 from ..model.languages import LANGUAGES
 from ..model.localize import date_text, prefecture_name
 from ..model.numbering import attachment_label
@@ -65,7 +66,36 @@ class Leaflet(DocumentKind):
         suffix = '' if job.lang == 'ja' else f' ({job.lang})'
         return f'{label} leaflet{suffix} for {prefecture.code} {prefecture.name}'
 
-    def html(self, job, context):
+    # How page 2 ends: the national services in full, compact, or not at all.
+    NATIONAL_MODES = ('full', 'compact', None)
+
+    def produce(self, job, context):
+        """Page 2 ends with the national services: in full where they fit, else compact,
+        else left out (page 1's band always has the national numbers). Where no center
+        prints, they always fit in full. The type sizes never change: a page with fewer
+        centers is filled with the services."""
+        renderer, name = context.renderer, self.describe(job)
+        stylesheets = list(job.stylesheets)
+        modes = self.NATIONAL_MODES
+        for mode in modes:
+            try:
+                return renderer.pdf(self.html(job, context, mode), stylesheets, name,
+                                    self.pages)
+            except RenderError:
+                if mode == modes[-1]:
+                    raise
+        raise AssertionError('unreachable')
+
+    def _printing(self, job, context):
+        attachment = job.attachment
+        translated = (None if job.lang == 'ja'
+                      else job.notice.translations[attachment.number][job.lang][0])
+        return resolve_texts(
+            context.project, job.prefecture.prefecture, job.as_of,
+            {'front': attachment.front, 'back': attachment.back},
+            {'front': translated.front, 'back': translated.back} if translated else {})
+
+    def html(self, job, context, national_mode='auto'):
         notice = job.notice.notice
         national = context.project.national
         prefecture = job.prefecture.prefecture
@@ -81,10 +111,9 @@ class Leaflet(DocumentKind):
                         and labels_reviewed(context.project, lang))
             label = catalog.gettext('Attachment %(number)s') % {'number': attachment.number}
             title = f'{label} {translated.title} ({prefecture_name(prefecture, lang)})'
-        resolved = resolve_texts(
-            context.project, prefecture, job.as_of,
-            {'front': attachment.front, 'back': attachment.back},
-            {'front': translated.front, 'back': translated.back} if translated else {})
+        resolved = self._printing(job, context)
+        if national_mode == 'auto':   # the preview's HTML: the mode a build tries first
+            national_mode = self.NATIONAL_MODES[0]
         return context.renderer.html(
             self.template, lang, notice=notice, language=LANGUAGES[lang], doc_title=title,
             label=label, front=resolved.texts['front'], back=resolved.texts['back'],
@@ -94,6 +123,7 @@ class Leaflet(DocumentKind):
             centers=center_views(resolved.printed, lang, catalog.gettext,
                                  label_translations(context.project, lang)),
             sns_hours=sns_hours(national, lang, catalog.gettext), shown=resolved.shown,
+            national_mode=national_mode,
             as_of_text=date_text(resolved.dated, lang, notice.style.digits))
 
     def coverage(self, project, lang):

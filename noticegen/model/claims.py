@@ -15,7 +15,7 @@ from pydantic import BaseModel
 from .schema import NO_CLAIM, CardText, Claimed
 
 # Fields of these models that are not texts of the document.
-NOT_TEXT = {'lang', 'translation'}
+NOT_TEXT = {'lang', 'translation', 'readings'}
 
 # What a text with claim: none must not hold, in any language: a number, a time or a day's
 # name (Babel's names for the language; in Japanese also 月曜 and lists like 月・水・土).

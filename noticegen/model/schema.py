@@ -607,18 +607,39 @@ class Section(Model):
 
 
 class LeafletFront(Model):
-    """The front page of the leaflet: the same for every prefecture."""
+    """The front page of the leaflet: the same for every prefecture, down to its band of the
+    numbers to call (the national numbers, then the prefecture's centers that have one)."""
 
     title: Said
+    issuer: Said                       # who issues it (内閣府・厚生労働省), under the title
     lead: list[Said] = Field(min_length=1)
     sections: list[Section] = Field(min_length=1)
+    numbers_heading: Said              # the heading of the band of numbers that ends the page
+
+
+class Step(Model):
+    """One step of the referral guide: what to do (``title``) and why (``text``), both
+    claiming the fact the step rests on. A step whose fact does not print is left out."""
+
+    title: Said
+    text: Said
+
+
+class Guide(Model):
+    """The referral guide that opens the back page: what to do when a patient discloses."""
+
+    heading: Said
+    steps: list[Step] = Field(min_length=1)
 
 
 class LeafletBack(Model):
     """The fixed wording of the back page; numbers come from prefectures/."""
 
+    guide: Guide
     heading: Said                      # {prefecture} is replaced by the prefecture's name
     no_number: Said                    # shown where a center has no printable number
+    national_heading: Said             # heads the national services
+    no_center: Said                    # why no center's number prints ({prefecture})
     fallback: Said                     # shown where the prefecture has no printable number
     short_dial_lead: Said              # what #8891 reaches
     short_dial_cost: Said              # what a call to #8891 costs
@@ -627,7 +648,6 @@ class LeafletBack(Model):
     night_holiday: Said
     sns_lead: Said
     as_of: Said                        # {date}: the oldest source date of what prints
-    sources_note: Said
 
 
 class Fact(Model):
@@ -1205,6 +1225,15 @@ CARD_FIELDS = ('title', 'intro', 'no_police_report', 'short_dial_lead', 'short_d
                'hours_in_japanese', 'in_japanese', 'unreviewed')
 
 
+def _check_reading(value: str) -> str:
+    if not re.fullmatch(r'[^\s]{1,40}', value):
+        raise ValueError('a word or its reading: up to 40 characters, no spaces')
+    return value
+
+
+Reading = Annotated[str, AfterValidator(_check_reading)]
+
+
 class CardText(Model):
     """The patient card's text in one language. The Japanese source has every field, each
     with its claim; a translation may lack some, which then fall back to English, with a
@@ -1230,6 +1259,10 @@ class CardText(Model):
     hours_in_japanese: Said | None = None     # a note beside hours printed in Japanese
     in_japanese: Said | None = None           # a note beside a label or name left in Japanese
     unreviewed: Said | None = None            # the mark on an unreviewed card
+    # Furigana (ja-easy): each word with a kanji → its reading in hiragana. Written by the
+    # maintainer's `noticegen card readings` (SudachiPy) and reviewed here; the build only
+    # looks them up, and fails on a kanji that no word covers.
+    readings: dict[Reading, Reading] | None = None
 
     @property
     def missing(self) -> list[str]:

@@ -109,6 +109,10 @@ class DocumentKind:
         """click options this kind adds to the commands that plan it (build, or its own)."""
         return []
 
+    def commands(self) -> list:
+        """click commands of this kind's own (a maintainer's tool), added to the CLI."""
+        return []
+
 
 _KINDS: dict[str, DocumentKind] = {}
 _LOADED = False

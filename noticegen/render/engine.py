@@ -19,13 +19,13 @@ from markupsafe import escape
 from .. import __version__
 from ..errors import RenderError
 from ..layout import LOCALES
-from ..model.numbering import attachment_label, label_text, label_width, marker
+from ..model.numbering import attachment_label, label_text, label_width, marker, text_width
 from ..model.wareki import format_wareki, widen
 from .catalogs import load_catalog
 from .actualtext import install as install_actual_text
 from .cmyk import to_cmyk
 from .fetcher import make_url_fetcher
-from .filters import jtext, nobr, qr_data_uri
+from .filters import ja_runs, jline, jruns, jtext, nobr, phrases, qr_data_uri, ruby, spaced, words, wrap
 
 PDF_OPTIONS = {'pdf_tags': True, 'uncompressed_pdf': False}
 
@@ -102,10 +102,12 @@ def make_environment(templates: Path) -> jinja2.Environment:
         loader=jinja2.FileSystemLoader(templates),
         autoescape=True, undefined=jinja2.StrictUndefined,
         trim_blocks=True, lstrip_blocks=True, extensions=['jinja2.ext.i18n'])
-    env.filters.update(jtext=jtext, nobr=nobr, wareki=format_wareki, widen=widen,
-                       qr=qr_data_uri)
+    env.filters.update(jtext=jtext, jline=jline, ja_runs=ja_runs, nobr=nobr,
+                       wareki=format_wareki, widen=widen, qr=qr_data_uri, phrases=phrases,
+                       words=words, ruby=ruby, spaced=spaced, jruns=jruns, wrap=wrap)
     env.globals.update(marker=marker, attachment_label=attachment_label, label_text=label_text,
-                       label_width=label_width, version=__version__)
+                       label_width=label_width, text_width=text_width,
+                       version=__version__)
     return env
 
 
@@ -271,6 +273,10 @@ class Renderer:
             """The first text or image past the right edge of its block, or None."""
             if isinstance(box, boxes.LineBox):
                 for child in box.descendants():
+                    # Furigana (data-overhang) may overhang the edge, as ruby does in print.
+                    if (getattr(child, 'element', None) is not None
+                            and child.element.get('data-overhang') is not None):
+                        continue
                     if isinstance(child, (boxes.TextBox, boxes.InlineReplacedBox)):
                         end = child.position_x + child.margin_width()
                         if end > limit + 0.5:
