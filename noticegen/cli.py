@@ -264,7 +264,7 @@ def _formats(context, parameter, value):
 format_option = click.option(
     '--format', 'formats', metavar='FORMATS', callback=_formats,
     help='Formats to make, comma-separated, or all: screen (the default: tagged, today\'s '
-         'names), print (NAME.print.pdf: PDF/X-4, CMYK, 3 mm bleed and crop marks; leaflets), '
+         'names), print (NAME.print.pdf: PDF/X-4, CMYK, 3 mm bleed and crop marks; leaflets and cards), '
          'archive (NAME.archive.pdf: PDF/A-2b; the letter, attachments and bundles). Each '
          'kind is made in the formats it supports.')
 
@@ -478,10 +478,11 @@ def _run(options: Options) -> None:
     click.echo(result.summary())
     if result.failed:
         sys.exit(1)
-    if options.strict:   # each file by its format's rules (check-format)
+    if options.strict:   # print and archive files by their format's rules (check-format)
         from .check.format_command import problems_of
         broken = problems_of(out, [out / outcome.job.output for outcome in result.outcomes
-                                   if outcome.job.output.endswith('.pdf')])
+                                   if outcome.job.output.endswith('.pdf')
+                                   and outcome.job.format != 'screen'])
         for line in broken:
             click.echo(line, err=True)
         if broken:
@@ -527,7 +528,7 @@ def build(context, out: Path, prefectures, jobs, langs, formats, force: bool, no
       cards/NN-name.LANG.pdf  the folded patient card (4 faces, 105 × 74 mm) per language
       cards/sheets/NN-name.LANG.pdf   the card imposed on A4 with crop marks, for printing
     and, with --format print or archive, beside each file a kind makes in that format:
-      NAME.print.pdf          PDF/X-4 for the print shop (the leaflet): bleed, トンボ, CMYK
+      NAME.print.pdf          PDF/X-4 for the print shop (leaflet, cards): bleed, トンボ, CMYK
       NAME.archive.pdf        PDF/A-2b for the records (letter, attachments, bundles)
     and OUT/manifest.json: path, kind, format, pages, bytes, sha256, input hash and status.
 

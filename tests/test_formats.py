@@ -310,3 +310,20 @@ def test_two_clients_read_each_card_sentence_as_its_source_text(cards_build, lan
             value = value.get('text') if isinstance(value, dict) else value   # ja: with claims
             if value and '{' not in value:
                 assert normalize(value) in read, (client, field)
+
+
+def test_cards_are_made_for_print_but_not_their_screen_edition(tmp_path):
+    out = tmp_path / 'dist'
+    result = run_cli('build', '--out', str(out), '-p', '08', '--lang', 'ja-easy,th', '-j', '1',
+                     '--format', 'print')
+    assert result.returncode == 0, result.stderr
+    cards = out / NOTICE / 'cards'
+    assert sorted(p.name for p in cards.glob('*.pdf')) == [
+        '08-ibaraki.ja-easy.print.pdf', '08-ibaraki.th.print.pdf']
+    check = run_cli('check-format', *[str(p) for p in sorted(cards.glob('*.pdf'))])
+    assert check.returncode == 0, check.stderr
+    pdf = pikepdf.open(cards / '08-ibaraki.th.print.pdf')
+    assert len(pdf.pages) == 4
+    trim = [float(v) for v in pdf.pages[0].TrimBox]
+    assert trim[2] - trim[0] == pytest.approx(105 * MM, abs=0.01)     # 105 × 74 mm faces
+    assert trim[3] - trim[1] == pytest.approx(74 * MM, abs=0.01)

@@ -50,7 +50,8 @@ def check_format(context, files, out) -> None:
       archive  fonts (an included original's too); an output intent with its ICC
                profile; XMP pdfaid part 2 conformance B; /Lang, a title, DisplayDocTitle
     The formats are made to PDF/X-4, PDF/A-2b and PDF/UA-1 and checked by these rules,
-    not by a validator. Exits 1 if any file breaks a rule. `build --strict` runs it too.
+    not by a validator. Exits 1 if any file breaks a rule. `build --strict` runs it on
+    the print and archive files it made.
     """
     from ..options import Options
     options = context.find_object(Options)

@@ -194,7 +194,7 @@ def in_formats(context: PlanContext, formats: list[str]) -> list[Job]:
         fmt = get_format(name)
         for job in context.jobs:
             kind = get(job.kind)
-            if name not in kind.formats:
+            if not kind.made_in(job, name):
                 continue
             if not fmt.suffix:
                 found.append(job)

@@ -59,6 +59,10 @@ class DocumentKind:
         """The files of this kind a build of ``context`` writes."""
         raise NotImplementedError
 
+    def made_in(self, job: Job, fmt: str) -> bool:
+        """Whether ``job`` (planned as screen) is also made in the format ``fmt``."""
+        return fmt in self.formats
+
     def notice_problems(self, notice_set: Any, project: Project) -> Iterable[tuple[tuple, str]]:
         """(loc, message) of what a notice that lists this kind in `outputs` lacks for it."""
         return ()
