@@ -134,6 +134,9 @@ def rule_cmyk_only(pdf) -> list[str]:
         return ['the output intent is not CMYK (an ICC profile with /N 4)']
     problems = []
     for number, page in enumerate(pdf.pages, start=1):
+        group = page.obj.get('/Group')
+        if group is not None and _is_rgb(group.get('/CS')):
+            problems.append(f'page {number}: the page group blends in DeviceRGB')
         streams = [page] + list(_forms(page))
         for stream in streams:
             for operands, operator in pikepdf.parse_content_stream(stream):
