@@ -176,6 +176,24 @@ def preview(options: Options, progress=None,
                            options.dpi, progress)
 
 
+def update_goldens(options: Options, notify: Callable[[str], None] | None = None) -> list[Path]:
+    """Build the golden set into a temporary folder and write its pages as the goldens
+    (``tests/goldens/`` of the project; see preview/goldens.py)."""
+    import dataclasses
+    import tempfile
+
+    from .preview import goldens
+    with tempfile.TemporaryDirectory(prefix='noticegen-goldens-') as temporary:
+        out = Path(temporary)
+        result = build(dataclasses.replace(options, out=out, prefectures=[goldens.PREFECTURE],
+                                           langs=list(goldens.LANGS), formats=None),
+                       notify=notify)
+        if result.failed:
+            raise NoticegenError(f'the golden set did not build: {result.failed[0].message}')
+        notice = load_project(options.root).notices[0].notice.id
+        return goldens.write(out, options.root / goldens.GOLDENS, notice)
+
+
 def diff(options: Options, baseline: str, tolerance: float, pixel_threshold: int,
          progress=None, notify: Callable[[str], None] | None = None):
     """Compare the built PDFs with a baseline folder, or with a git ref built in a worktree.

@@ -608,9 +608,14 @@ dpi_option = click.option('--dpi', type=click.IntRange(24, 600), default=100, sh
 @prefecture_option
 @kinds_option
 @dpi_option
+@click.option('--update-goldens', is_flag=True,
+              help='Instead: build the golden set (prefecture 08; letter, leaflet, cover, one card '
+                   'per script) and write its pages at 50 dpi to tests/goldens/ (say why in the '
+                   'commit).')
 @verbosity_options
 @click.pass_context
-def preview(context, out: Path, prefectures, kinds, dpi: int, verbosity: int) -> None:
+def preview(context, out: Path, prefectures, kinds, dpi: int, update_goldens: bool,
+            verbosity: int) -> None:
     """Render PNG pages of the built PDFs, a gallery and contact sheets.
 
     \b
@@ -624,6 +629,14 @@ def preview(context, out: Path, prefectures, kinds, dpi: int, verbosity: int) ->
     from .api import preview as run_preview
     options = _options(context, out=out, prefectures=prefectures, kinds=kinds, dpi=dpi,
                        verbosity=verbosity)
+    if update_goldens:
+        from .api import update_goldens as run_update
+        try:
+            written = run_update(options, notify=_echo_err)
+        except NoticegenError as exception:
+            _fail(exception)
+        click.echo(f'{plural(len(written), "golden page")} in {written[0].parent}')
+        return
     out = options.out
     update, close = _progress('previewing', options)
     try:
