@@ -1,0 +1,315 @@
+"""One font program per face in a merged PDF: unite the subsets of each face, retag the rest.
+
+WeasyPrint embeds a subset of each face in each document, with its glyph ids retained
+(HarfBuzz's RETAIN_GIDS) and /CIDToGIDMap /Identity, so that glyph id N of every subset of
+one face is glyph N of the original font. Subsets of one face are therefore compatible: their
+union (for each glyph id, the outline of whichever subset has it) draws every document, and
+every font dictionary of the face can point at that one program.
+
+The union works on the raw TrueType tables (glyf, loca, hmtx, vmtx, and the maxima in maxp,
+head and hhea) so that it takes milliseconds; the other tables come from the largest subset.
+Only TrueType subsets (/FontFile2) that agree on the original font (head's creation date,
+revision and units per em, and the family name) are united. CFF (/FontFile3) subsets,
+and the fonts of included original PDFs, are kept as they are.
+
+The PDF standard requires a distinct tag for each distinct subset (ISO 32000-1, 9.6.4). A
+united program gets a tag made from its bytes; and so does any other program whose tag
+another, different program in the same file already uses (two included PDFs made by the
+same tool, say).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import io
+import struct
+from array import array
+from dataclasses import dataclass, field
+
+TAG_LENGTH = 6
+
+
+def subset_tag(data: bytes) -> str:
+    """Six capital letters from ``data``'s digest: the same program always gets the same tag."""
+    digest = hashlib.sha256(data).digest()
+    return ''.join(chr(65 + byte % 26) for byte in digest[:TAG_LENGTH])
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """('ABCDEF', 'Face') for a subset's name 'ABCDEF+Face'; ('', name) for a full font."""
+    prefix, plus, base = name.partition('+')
+    if plus and len(prefix) == TAG_LENGTH and prefix.isalpha() and prefix.isupper():
+        return prefix, base
+    return '', name
+
+
+# -- TrueType tables ------------------------------------------------------------------
+
+def _tables(data: bytes) -> dict[str, bytes]:
+    """The raw tables of a TrueType font."""
+    from fontTools.ttLib.sfnt import SFNTReader
+    reader = SFNTReader(io.BytesIO(data))
+    return {str(tag): reader[tag] for tag in reader.keys()}
+
+
+_BIG_ENDIAN = array('H', [1]).tobytes() == b'\x00\x01'
+
+
+def _u16(data: bytes) -> array:
+    values = array('H')
+    values.frombytes(data[:len(data) - len(data) % 2])
+    if not _BIG_ENDIAN:
+        values.byteswap()
+    return values
+
+
+def _u32(data: bytes) -> array:
+    values = array('I')
+    values.frombytes(data[:len(data) - len(data) % 4])
+    if not _BIG_ENDIAN:
+        values.byteswap()
+    return values
+
+
+def _bytes(values: array) -> bytes:
+    if not _BIG_ENDIAN:
+        values = array(values.typecode, values)
+        values.byteswap()
+    return values.tobytes()
+
+
+@dataclass
+class _Face:
+    tables: dict[str, bytes]
+    count: int
+    offsets: array                  # loca, in bytes (count + 1 entries)
+    metrics: dict[str, tuple[array, array]] = field(default_factory=dict)  # advance, bearing
+    present: frozenset = frozenset()   # the glyph ids with an outline
+
+    def outline(self, gid: int) -> bytes:
+        return self.tables['glyf'][self.offsets[gid]:self.offsets[gid + 1]]
+
+
+def _face(data: bytes) -> _Face:
+    tables = _tables(data)
+    count = struct.unpack_from('>H', tables['maxp'], 4)[0]
+    if struct.unpack_from('>h', tables['head'], 50)[0] == 1:
+        offsets = _u32(tables['loca'][:(count + 1) * 4])
+    else:
+        offsets = array('I', (2 * offset for offset in _u16(tables['loca'][:(count + 1) * 2])))
+    face = _Face(tables, count, offsets, present=frozenset(
+        gid for gid, (start, end) in enumerate(zip(offsets, offsets[1:count + 1])) if end > start))
+    for metrics, header in (('hmtx', 'hhea'), ('vmtx', 'vhea')):
+        if metrics in tables and header in tables:
+            longs = min(struct.unpack_from('>H', tables[header], 34)[0], count)
+            table = tables[metrics]
+            pairs = _u16(table[:4 * longs])
+            advances, bearings = pairs[0::2], pairs[1::2]
+            # The glyphs after the last long metric repeat its advance.
+            rest = count - longs
+            bearings.extend(_u16(table[4 * longs:4 * longs + 2 * rest]))
+            advances.extend(array('H', [advances[-1] if advances else 0]) * rest)
+            face.metrics[metrics] = advances, bearings
+    return face
+
+
+_FACES: dict[bytes, _Face] = {}   # the faces read in this process, by digest (bounded)
+
+
+def _cached_face(data: bytes) -> _Face:
+    """``data`` read once per process: the shared documents' subsets recur in every packet."""
+    key = hashlib.sha1(data).digest()
+    face = _FACES.get(key)
+    if face is None:
+        if len(_FACES) >= 256:
+            _FACES.clear()
+        face = _FACES[key] = _face(data)
+    return face
+
+
+def identity(data: bytes) -> tuple | None:
+    """What subsets of one original font share (None if this is not TrueType)."""
+    if data[:4] not in (b'\x00\x01\x00\x00', b'true'):
+        return None
+    try:
+        head = _cached_face(data).tables['head']
+    except Exception:   # not a font this can read: left as it is
+        return None
+    # fontRevision, created and modified, unitsPerEm
+    return head[4:8], head[20:36], head[18:20]
+
+
+def unite(programs: list[bytes]) -> bytes:
+    """One TrueType program drawing every glyph of ``programs`` (subsets of one face)."""
+    from fontTools.ttLib.sfnt import SFNTWriter
+
+    if len(programs) == 1:
+        return programs[0]
+    faces = [_cached_face(data) for data in programs]
+    base = max(faces, key=lambda face: face.count)
+    count = base.count
+    # For each glyph id, the first face (the largest first) that has its outline.
+    chosen: dict[int, _Face] = dict.fromkeys(base.present, base)
+    for face in faces:
+        for gid in face.present.difference(chosen):
+            chosen[gid] = face
+    tables = dict(base.tables)
+    lengths = array('I', bytes(4 * count))
+    chunks = []
+    metrics = {name: (array('H', advances), array('H', bearings))
+               for name, (advances, bearings) in base.metrics.items()}
+    for gid in sorted(chosen):
+        face = chosen[gid]
+        outline = face.outline(gid)
+        outline += b'\0' * (-len(outline) % 4)
+        lengths[gid] = len(outline)
+        chunks.append(outline)
+        if face is not base:
+            for name, (advances, bearings) in metrics.items():
+                if name in face.metrics:
+                    advances[gid] = face.metrics[name][0][gid]
+                    bearings[gid] = face.metrics[name][1][gid]
+    glyf = b''.join(chunks)
+    loca = array('I', [0])
+    loca.extend(itertools.accumulate(lengths))
+    tables['glyf'], tables['loca'] = bytes(glyf), _bytes(loca)
+    head = bytearray(tables['head'])
+    struct.pack_into('>h', head, 50, 1)   # indexToLocFormat: long offsets
+    boxes = [struct.unpack_from('>4h', face.tables['head'], 36) for face in faces]
+    struct.pack_into('>4h', head, 36, min(b[0] for b in boxes), min(b[1] for b in boxes),
+                     max(b[2] for b in boxes), max(b[3] for b in boxes))
+    tables['head'] = bytes(head)
+    # maxp 1.0: the maxima of every subset's counts after numGlyphs
+    maxp = bytearray(tables['maxp'])
+    if len(maxp) >= 32:
+        values = [struct.unpack_from('>13H', face.tables['maxp'], 6) for face in faces
+                  if len(face.tables['maxp']) >= 32]
+        struct.pack_into('>13H', maxp, 6, *(max(column) for column in zip(*values)))
+    tables['maxp'] = bytes(maxp)
+    for name, header in (('hmtx', 'hhea'), ('vmtx', 'vhea')):
+        if name in metrics:
+            advances, bearings = metrics[name]
+            pairs = array('H', bytes(4 * count))
+            pairs[0::2], pairs[1::2] = advances, bearings
+            tables[name] = _bytes(pairs)
+            table = bytearray(tables[header])
+            struct.pack_into('>H', table, 34, count)   # every metric is a long one
+            struct.pack_into('>H', table, 10, max(advances, default=0))
+            tables[header] = bytes(table)
+    output = io.BytesIO()
+    writer = SFNTWriter(output, len(tables), sfntVersion=b'\x00\x01\x00\x00')
+    for tag in sorted(tables):
+        writer[tag] = tables[tag]
+    writer.close()
+    return output.getvalue()
+
+
+# -- the PDF ----------------------------------------------------------------------------
+
+def _fonts(resources, found: dict, seen: set) -> None:
+    """Every font dictionary reachable from ``resources`` (forms included), by objgen."""
+    import pikepdf
+    if not isinstance(resources, pikepdf.Dictionary):
+        return
+    for font in (resources.get('/Font') or {}).values():
+        found.setdefault(font.objgen if font.is_indirect else id(font), font)
+    for xobject in (resources.get('/XObject') or {}).values():
+        key = xobject.objgen
+        if key in seen or xobject.get('/Subtype') != pikepdf.Name.Form:
+            continue
+        seen.add(key)
+        _fonts(xobject.get('/Resources'), found, seen)
+
+
+def _descriptor(font):
+    descendants = font.get('/DescendantFonts')
+    return (descendants[0] if descendants else font).get('/FontDescriptor')
+
+
+def _program_key(font) -> str | None:
+    descriptor = _descriptor(font)
+    if descriptor is None:
+        return None
+    for key in ('/FontFile2', '/FontFile3', '/FontFile'):
+        if key in descriptor:
+            return key
+    return None
+
+
+def _rename(font, name: str) -> None:
+    import pikepdf
+    font.BaseFont = pikepdf.Name('/' + name)
+    descendants = font.get('/DescendantFonts')
+    if descendants:
+        descendants[0].BaseFont = pikepdf.Name('/' + name)
+    descriptor = _descriptor(font)
+    if descriptor is not None:
+        descriptor.FontName = pikepdf.Name('/' + name)
+
+
+def unite_fonts(document, pages_of_foreign: set[int] = frozenset()) -> None:
+    """Give ``document`` one font program per face, and a distinct tag per program.
+
+    ``pages_of_foreign``: the indexes of pages from included originals, whose fonts are
+    kept (only retagged if their tag clashes).
+    """
+    import pikepdf
+
+    ours: dict[tuple, dict] = {}   # face → objgen → font dictionary
+    every: dict = {}
+    programs: dict = {}   # objgen → the program's bytes, decompressed once
+
+    def program(stream) -> bytes:
+        if stream.objgen not in programs:
+            programs[stream.objgen] = stream.read_bytes()
+        return programs[stream.objgen]
+
+    for index, page in enumerate(document.pages):
+        found: dict = {}
+        _fonts(page.obj.get('/Resources'), found, set())
+        every.update(found)
+        if index in pages_of_foreign:
+            continue
+        for key, font in found.items():
+            if _program_key(font) != '/FontFile2':
+                continue
+            prefix, base = split_name(str(font.get('/BaseFont', '')).lstrip('/'))
+            if not prefix:
+                continue
+            stream = _descriptor(font).FontFile2
+            same = identity(program(stream))
+            if same is None:
+                continue
+            ours.setdefault((base, same), {})[key] = font
+    for (base, _), fonts in sorted(ours.items(), key=lambda item: item[0][0]):
+        streams: dict = {}
+        for font in fonts.values():
+            stream = _descriptor(font).FontFile2
+            streams.setdefault(stream.objgen, stream)
+        if len(streams) < 2:
+            continue
+        data = unite([program(stream) for _, stream in sorted(streams.items())])
+        united = pikepdf.Stream(document, data)
+        united.Length1 = len(data)
+        name = f'{subset_tag(data)}+{base}'
+        for font in fonts.values():
+            _descriptor(font).FontFile2 = united
+            _rename(font, name)
+    # Any two different programs that share one name get tags of their own.
+    by_name: dict[str, dict] = {}
+    for font in every.values():
+        key = _program_key(font)
+        if key is None:
+            continue
+        stream = _descriptor(font)[key]
+        name = str(font.get('/BaseFont', '')).lstrip('/')
+        by_name.setdefault(name, {}).setdefault(stream.objgen, []).append(font)
+    for name, programs in by_name.items():
+        if len(programs) < 2:
+            continue
+        prefix, base = split_name(name)
+        for fonts in programs.values():
+            data = program(_descriptor(fonts[0])[_program_key(fonts[0])])
+            for font in fonts:
+                _rename(font, f'{subset_tag(data + name.encode())}+{base}')
