@@ -41,6 +41,7 @@ def _save(document, version: str = '', compact: bool = False) -> bytes:
     output = io.BytesIO()
     # The /ID comes from the content, so that the same inputs give the same bytes.
     document.save(output, deterministic_id=True, min_version=version,
+                  stream_decode_level=pikepdf.StreamDecodeLevel.none,
                   object_stream_mode=(pikepdf.ObjectStreamMode.generate if compact
                                       else pikepdf.ObjectStreamMode.preserve))
     return output.getvalue()

@@ -24,6 +24,7 @@ import hashlib
 import itertools
 import io
 import struct
+import zlib
 from array import array
 from dataclasses import dataclass, field
 
@@ -117,9 +118,12 @@ def _face(data: bytes) -> _Face:
 _FACES: dict[bytes, _Face] = {}   # the faces read in this process, by digest (bounded)
 
 
-def _cached_face(data: bytes) -> _Face:
-    """``data`` read once per process: the shared documents' subsets recur in every packet."""
-    key = hashlib.sha1(data).digest()
+def _cached_face(data: bytes, key: bytes | None = None) -> _Face:
+    """``data`` read once per process: the shared documents' subsets recur in every packet.
+
+    ``key``: a digest of the program as stored (so that a known one is not decompressed).
+    """
+    key = key or hashlib.sha1(data).digest()
     face = _FACES.get(key)
     if face is None:
         if len(_FACES) >= 256:
@@ -128,25 +132,21 @@ def _cached_face(data: bytes) -> _Face:
     return face
 
 
-def identity(data: bytes) -> tuple | None:
-    """What subsets of one original font share (None if this is not TrueType)."""
-    if data[:4] not in (b'\x00\x01\x00\x00', b'true'):
-        return None
-    try:
-        head = _cached_face(data).tables['head']
-    except Exception:   # not a font this can read: left as it is
-        return None
+def identity(face: _Face) -> tuple:
+    """What subsets of one original font share."""
+    head = face.tables['head']
     # fontRevision, created and modified, unitsPerEm
     return head[4:8], head[20:36], head[18:20]
 
 
 def unite(programs: list[bytes]) -> bytes:
     """One TrueType program drawing every glyph of ``programs`` (subsets of one face)."""
+    return _unite([_cached_face(data) for data in programs])
+
+
+def _unite(faces: list[_Face]) -> bytes:
     from fontTools.ttLib.sfnt import SFNTWriter
 
-    if len(programs) == 1:
-        return programs[0]
-    faces = [_cached_face(data) for data in programs]
     base = max(faces, key=lambda face: face.count)
     count = base.count
     # For each glyph id, the first face (the largest first) that has its outline.
@@ -259,11 +259,27 @@ def unite_fonts(document, pages_of_foreign: set[int] = frozenset()) -> None:
     ours: dict[tuple, dict] = {}   # face → objgen → font dictionary
     every: dict = {}
     programs: dict = {}   # objgen → the program's bytes, decompressed once
+    faces: dict = {}      # objgen → the TrueType program read, or None
 
     def program(stream) -> bytes:
         if stream.objgen not in programs:
             programs[stream.objgen] = stream.read_bytes()
         return programs[stream.objgen]
+
+    def face(stream) -> _Face | None:
+        if stream.objgen not in faces:
+            key = hashlib.sha1(stream.read_raw_bytes()).digest() + bytes(
+                str(stream.get('/Filter')), 'ascii')
+            found = _FACES.get(key)
+            if found is None:
+                data = program(stream)
+                if data[:4] in (b'\x00\x01\x00\x00', b'true'):
+                    try:
+                        found = _cached_face(data, key)
+                    except Exception:   # not a font this can read: left as it is
+                        found = None
+            faces[stream.objgen] = found
+        return faces[stream.objgen]
 
     for index, page in enumerate(document.pages):
         found: dict = {}
@@ -278,9 +294,10 @@ def unite_fonts(document, pages_of_foreign: set[int] = frozenset()) -> None:
             if not prefix:
                 continue
             stream = _descriptor(font).FontFile2
-            same = identity(program(stream))
-            if same is None:
+            read = face(stream)
+            if read is None:
                 continue
+            same = identity(read)
             ours.setdefault((base, same), {})[key] = font
     for (base, _), fonts in sorted(ours.items(), key=lambda item: item[0][0]):
         streams: dict = {}
@@ -289,8 +306,9 @@ def unite_fonts(document, pages_of_foreign: set[int] = frozenset()) -> None:
             streams.setdefault(stream.objgen, stream)
         if len(streams) < 2:
             continue
-        data = unite([program(stream) for _, stream in sorted(streams.items())])
-        united = pikepdf.Stream(document, data)
+        data = _unite([face(stream) for _, stream in sorted(streams.items())])
+        united = pikepdf.Stream(document, zlib.compress(data, 6))
+        united.Filter = pikepdf.Name.FlateDecode
         united.Length1 = len(data)
         name = f'{subset_tag(data)}+{base}'
         for font in fonts.values():
