@@ -145,8 +145,6 @@ def unite(programs: list[bytes]) -> bytes:
 
 
 def _unite(faces: list[_Face]) -> bytes:
-    from fontTools.ttLib.sfnt import SFNTWriter
-
     base = max(faces, key=lambda face: face.count)
     count = base.count
     # For each glyph id, the first face (the largest first) that has its outline.
@@ -197,12 +195,43 @@ def _unite(faces: list[_Face]) -> bytes:
             struct.pack_into('>H', table, 34, count)   # every metric is a long one
             struct.pack_into('>H', table, 10, max(advances, default=0))
             tables[header] = bytes(table)
-    output = io.BytesIO()
-    writer = SFNTWriter(output, len(tables), sfntVersion=b'\x00\x01\x00\x00')
-    for tag in sorted(tables):
-        writer[tag] = tables[tag]
-    writer.close()
-    return output.getvalue()
+    return _sfnt(tables)
+
+
+def _checksum(data: bytes) -> int:
+    return sum(_u32(data + b'\0' * (-len(data) % 4))) & 0xFFFFFFFF
+
+
+def _sfnt(tables: dict[str, bytes]) -> bytes:
+    """A TrueType font file of ``tables`` (directory sorted by tag, checksums, head's
+    checkSumAdjustment), as fontTools' SFNTWriter writes it, with the sums done by array."""
+    from fontTools.ttLib import getSearchRange
+
+    tags = sorted(tables)
+    head = bytearray(tables['head'])
+    head[8:12] = bytes(4)
+    tables = {**tables, 'head': bytes(head)}
+    search_range, entry_selector, range_shift = getSearchRange(len(tags), 16)
+    offset = 12 + 16 * len(tags)
+    directory = [struct.pack('>4sHHHH', b'\x00\x01\x00\x00', len(tags), search_range,
+                             entry_selector, range_shift)]
+    body = []
+    total = 0
+    for tag in tags:
+        data = tables[tag]
+        checksum = _checksum(data)
+        total += checksum
+        directory.append(struct.pack('>4sIII', tag.encode('latin-1'), checksum, offset,
+                                     len(data)))
+        body.append(data + b'\0' * (-len(data) % 4))
+        offset += len(body[-1])
+    header = b''.join(directory)
+    # The whole file's sum is the directory's plus each (padded) table's.
+    adjustment = (0xB1B0AFBA - _checksum(header) - total) & 0xFFFFFFFF
+    font = bytearray(header + b''.join(body))
+    start = len(header) + sum(len(chunk) for chunk in body[:tags.index('head')])
+    struct.pack_into('>I', font, start + 8, adjustment)
+    return bytes(font)
 
 
 # -- the PDF ----------------------------------------------------------------------------
@@ -307,7 +336,7 @@ def unite_fonts(document, pages_of_foreign: set[int] = frozenset()) -> None:
         if len(streams) < 2:
             continue
         data = _unite([face(stream) for _, stream in sorted(streams.items())])
-        united = pikepdf.Stream(document, zlib.compress(data, 6))
+        united = pikepdf.Stream(document, zlib.compress(data, 1))
         united.Filter = pikepdf.Name.FlateDecode
         united.Length1 = len(data)
         name = f'{subset_tag(data)}+{base}'
