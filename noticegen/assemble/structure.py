@@ -41,6 +41,11 @@ class StructureMerger:
         document = self.document
         tree = source.Root.get('/StructTreeRoot')
         if tree is None:
+            # An untagged document (an included original) stays untagged; its part still
+            # names it, in order, so that the tree lists every document.
+            self.element.K.append(document.make_indirect(pikepdf.Dictionary(
+                Type=pikepdf.Name.StructElem, S=pikepdf.Name.Part, P=self.element,
+                T=pikepdf.String(title))))
             return
         self.tagged = True
         tree = document.copy_foreign(tree)   # its /Pg refer to the pages already copied
@@ -69,9 +74,7 @@ class StructureMerger:
         for namespace in tree.get('/Namespaces') or ():
             self.namespaces.append(namespace)
         kids = tree.get('/K')
-        if kids is None:
-            return
-        kids = list(kids) if isinstance(kids, pikepdf.Array) else [kids]
+        kids = [] if kids is None else list(kids) if isinstance(kids, pikepdf.Array) else [kids]
         children = []
         for kid in kids:
             # A document's own /Document element: its children are the part's.

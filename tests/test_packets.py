@@ -1,0 +1,272 @@
+"""Packets and bundles: one font program per face, every document's tags and bookmarks kept,
+the documents' pages and text in order, and the same bytes however they are built."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import pikepdf
+import pypdfium2
+import pytest
+
+from conftest import FIXTURES, copy_project, normalize, run_cli
+
+NOTICE = '2024-10-08-onestop'
+CODES = ('08', '13', '36')
+SELECTION = ('-p', '08', '-p', '13', '-p', '36', '--lang', 'none')
+
+
+def build(root: Path, out: Path, *args: str) -> Path:
+    result = run_cli('build', '--out', str(out), *args, root=root,
+                     env={'XDG_CACHE_HOME': str(out.parent / f'{out.name}-cache')})
+    assert result.returncode == 0, result.stderr
+    return out
+
+
+@pytest.fixture(scope='module')
+def built(tmp_path_factory) -> tuple[Path, Path]:
+    """A project copy and its build of three prefectures over two workers."""
+    base = tmp_path_factory.mktemp('packets')
+    root = copy_project(base / 'project')
+    return root, build(root, base / 'dist', *SELECTION, '--jobs', '2')
+
+
+def assembled(out: Path) -> list[Path]:
+    return sorted((out / NOTICE / 'packets').glob('*.pdf')) + sorted(
+        (out / NOTICE / 'bundles').glob('*.pdf'))
+
+
+def parts_of(root: Path) -> dict[str, list[str]]:
+    """Each packet's and bundle's documents, in order, from the plan."""
+    from noticegen.api import check
+    from noticegen.options import Options
+    checked = check(Options(root=root, langs=[], prefectures=list(CODES)))
+    return {job.output: list(job.parts) for job in checked.jobs
+            if job.kind in ('packet', 'bundle')}
+
+
+def fonts(document) -> dict[str, dict]:
+    """Every font dictionary of every page (forms included): name → program objgen → page."""
+    found: dict[str, dict] = {}
+
+    def walk(resources, page, seen):
+        if not isinstance(resources, pikepdf.Dictionary):
+            return
+        for font in (resources.get('/Font') or {}).values():
+            descendant = (font.get('/DescendantFonts') or [font])[0]
+            descriptor = descendant.get('/FontDescriptor')
+            if descriptor is None:
+                continue
+            stream = next((descriptor[key] for key in ('/FontFile2', '/FontFile3', '/FontFile')
+                           if key in descriptor), None)
+            if stream is not None:
+                assert str(descriptor.FontName) == str(font.BaseFont)
+                found.setdefault(str(font.BaseFont), {}).setdefault(stream.objgen, page)
+        for xobject in (resources.get('/XObject') or {}).values():
+            if xobject.get('/Subtype') == pikepdf.Name.Form and xobject.objgen not in seen:
+                seen.add(xobject.objgen)
+                walk(xobject.get('/Resources'), page, seen)
+
+    for number, page in enumerate(document.pages):
+        walk(page.obj.get('/Resources'), number, set())
+    return found
+
+
+def test_one_font_program_per_face(built):
+    root, out = built
+    paths = assembled(out)
+    assert len(paths) == 6
+    for path in paths:
+        with pikepdf.open(path) as document:
+            found = fonts(document)
+            faces: dict[str, set] = {}
+            for name, programs in found.items():
+                faces.setdefault(name.split('+', 1)[1], set()).update(programs)
+            assert set(faces) == {'BIZ-UDMincho', 'BIZ-UDGothic', 'BIZ-UDGothic-Bold'}, path
+            assert all(len(programs) == 1 for programs in faces.values()), (path, faces)
+
+
+def test_no_two_programs_share_a_subset_name_in_any_output(built):
+    _, out = built
+    pdfs = sorted(out.rglob('*.pdf'))
+    assert len(pdfs) == 16   # the letter, 別添2–4, labels, and 3 × 4 per prefecture
+    for path in pdfs:
+        with pikepdf.open(path) as document:
+            for name, programs in fonts(document).items():
+                assert len(programs) == 1, (path, name, len(programs))
+
+
+def test_united_fonts_draw_every_page_as_its_document_does(built):
+    """The packet's pages, rendered, are pixel for pixel the pages of its documents."""
+    root, out = built
+    for output, parts in parts_of(root).items():
+        if '/13-' not in output:
+            continue
+        packet = pypdfium2.PdfDocument(out / output)
+        index = 0
+        for part in parts:
+            document = pypdfium2.PdfDocument(out / part)
+            for page in document:
+                expected = page.render(scale=0.6).to_pil().tobytes()
+                got = packet[index].render(scale=0.6).to_pil().tobytes()
+                assert got == expected, (output, part, index)
+                index += 1
+        assert index == len(packet)
+
+
+def test_text_of_each_page_is_that_of_its_documents_in_order(built):
+    root, out = built
+
+    def texts(path: Path) -> list[str]:
+        document = pypdfium2.PdfDocument(path)
+        return [normalize(page.get_textpage().get_text_range()) for page in document]
+
+    for output, parts in parts_of(root).items():
+        expected = [text for part in parts for text in texts(out / part)]
+        got = texts(out / output)
+        assert len(got) == len(expected) and all(got), output
+        assert got == expected, output
+
+
+def _elements(element, pages: dict, seen: set, found: list) -> None:
+    """The pages that ``element``'s subtree marks, and the (type, title) of each element."""
+    if not isinstance(element, pikepdf.Dictionary):
+        return
+    if '/Pg' in element:
+        seen.add(pages[element.Pg.objgen])
+    if '/S' in element:
+        found.append(str(element.S))
+    kids = element.get('/K')
+    if kids is None:
+        return
+    for kid in (kids if isinstance(kids, pikepdf.Array) else [kids]):
+        if isinstance(kid, pikepdf.Dictionary) and '/S' in kid:
+            assert kid.P.objgen == element.objgen   # each child names its parent
+        _elements(kid, pages, seen, found)
+
+
+def test_structure_tree_covers_every_page_one_part_per_document(built):
+    root, out = built
+    plan = parts_of(root)
+    titles = {}
+    for output, parts in plan.items():
+        with pikepdf.open(out / output) as document:
+            tree = document.Root.StructTreeRoot
+            top = tree.K
+            assert top.S == pikepdf.Name.Document and top.P.objgen == tree.objgen
+            kinds = [str(part.S) for part in top.K]
+            assert kinds == ['/Part'] * len(parts), output
+            titles[output] = [str(part.T) for part in top.K]
+            pages = {page.objgen: number for number, page in enumerate(document.pages)}
+            seen: set[int] = set()
+            found: list[str] = []
+            _elements(top, pages, seen, found)
+            assert seen == set(range(len(document.pages))), output
+            assert '/H1' in found and '/P' in found
+            # every page's marked content is found through the one parent tree
+            nums = tree.ParentTree.Nums
+            keys = [int(nums[i]) for i in range(0, len(nums), 2)]
+            assert keys == sorted(set(keys))
+            for page in document.pages:
+                assert int(page.obj.StructParents) in keys
+            assert int(tree.ParentTreeNextKey) > max(keys)
+            assert document.Root.MarkInfo.Marked is True or document.Root.MarkInfo.Marked
+            assert str(document.Root.Lang) == 'ja'
+    packet = titles[f'{NOTICE}/packets/13-tokyo.pdf']
+    assert [title.split(' ')[0] for title in packet] == [
+        '送付状', '事務連絡', '別添1', '別添2', '別添3', '別添4']
+
+
+def test_bookmarks_one_per_document_with_its_own_nested(built):
+    root, out = built
+    for output, parts in parts_of(root).items():
+        with pikepdf.open(out / output) as document:
+            pages = {page.objgen: number for number, page in enumerate(document.pages)}
+            outline = document.open_outline()
+            top = list(outline.root)
+            assert len(top) == len(parts), output
+            start = 0
+            for item, part in zip(top, parts):
+                with pikepdf.open(out / part) as source:
+                    count = len(source.pages)
+                    own = [child.title for child in source.open_outline().root]
+                assert pages[item.destination[0].objgen] == start
+                assert [child.title for child in item.children] == own, (output, part)
+
+                def within(items):
+                    for child in items:
+                        assert start <= pages[child.destination[0].objgen] < start + count
+                        within(child.children)
+                within(item.children)
+                start += count
+            assert start == len(document.pages)
+
+
+def test_title_and_dates_of_a_packet(built):
+    _, out = built
+    with pikepdf.open(out / NOTICE / 'packets' / '36-tokushima.pdf') as document:
+        info = document.docinfo
+        assert str(info.Title).endswith('（徳島県）（送付資料一式）')
+        assert str(info.CreationDate).startswith('D:20241008')
+        assert str(info.ModDate) == str(info.CreationDate)
+        assert document.Root.ViewerPreferences.DisplayDocTitle
+
+
+def test_packets_are_smaller_than_the_sum_of_their_documents(built):
+    """United fonts: a packet weighs well under what its documents weigh together."""
+    root, out = built
+    for output, parts in parts_of(root).items():
+        total = sum((out / part).stat().st_size for part in parts)
+        assert (out / output).stat().st_size < 0.7 * total, output
+
+
+def digests(out: Path) -> dict[str, str]:
+    return {str(path.relative_to(out)): hashlib.sha256(path.read_bytes()).hexdigest()
+            for path in sorted(out.rglob('*.pdf'))}
+
+
+def test_same_bytes_with_one_worker_again_and_incrementally(built, tmp_path):
+    root, out = built
+    expected = digests(out)
+    one = build(root, tmp_path / 'one', *SELECTION, '--jobs', '1')
+    assert digests(one) == expected
+    # Incremental: two prefectures first, then the third is added to the same folder.
+    step = build(root, tmp_path / 'step', '-p', '08', '-p', '13', '--lang', 'none',
+                 '--jobs', '2')
+    build(root, step, *SELECTION, '--jobs', '2')
+    assert digests(step) == expected
+
+
+def test_an_included_original_keeps_its_fonts_and_the_rest_is_united(tmp_path):
+    root = copy_project(tmp_path / 'project')
+    folder = root / 'attachments' / NOTICE
+    shutil.copy(FIXTURES / 'included' / 'original.pdf', folder / 'original.pdf')
+    (folder / '5-original.yaml').write_text(
+        'notice: 2024-10-08-onestop\nnumber: 5\ntitle: 原本の資料\nkind: pdf\nfile: original.pdf\n',
+        encoding='utf-8')
+    out = build(root, tmp_path / 'dist', '-p', '13', '--lang', 'none')
+    with pikepdf.open(out / NOTICE / 'packets' / '13-tokyo.pdf') as document:
+        pages = len(document.pages)
+        included = set(range(pages - 2, pages))   # the original's two pages come last
+        faces: dict[str, set] = {}
+        for name, programs in fonts(document).items():
+            assert len(programs) == 1, name
+            for objgen, page in programs.items():
+                if page not in included:
+                    faces.setdefault(name.split('+', 1)[1], set()).add(objgen)
+        assert all(len(programs) == 1 for programs in faces.values()), faces
+        # the original's own font is as it was (under the stamp's form, or on the page)
+        page = document.pages[pages - 2]
+        names = {str(font.BaseFont) for resources in [page.Resources] + [
+            xobject.Resources for xobject in (page.Resources.get('/XObject') or {}).values()
+            if '/Resources' in xobject] for font in (resources.get('/Font') or {}).values()}
+        assert '/Helvetica' in names
+        assert 'Originaldocument,page1' in normalize(
+            pypdfium2.PdfDocument(out / NOTICE / 'packets' / '13-tokyo.pdf')[pages - 2]
+            .get_textpage().get_text_range())
+        outline = [item.title.split(' ')[0] for item in document.open_outline().root]
+        assert outline[-1] == '別添5'
+        tree = document.Root.StructTreeRoot
+        assert [str(part.T).split(' ')[0] for part in tree.K.K][-1] == '別添5'
