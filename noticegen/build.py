@@ -474,6 +474,10 @@ def _build(checked: Checked, out: Path, progress, jobs, force, notify) -> BuildR
                 # Forked workers start with everything loaded; they die with this process.
                 preload(local)
                 _WORKER = local
+                # A forked worker flushes the streams it inherited when it ends: what this
+                # process has printed must not be in their buffers, or it is printed twice.
+                for stream in (sys.stdout, sys.stderr):
+                    stream.flush()
                 context = multiprocessing.get_context('fork')
                 options = dict(initargs=(None, os.getpid()))
             else:

@@ -235,8 +235,13 @@ def test_same_bytes_with_one_worker_again_and_incrementally(built, tmp_path):
     # Incremental: two prefectures first, then the third is added to the same folder.
     step = build(root, tmp_path / 'step', '-p', '08', '-p', '13', '--lang', 'none',
                  '--jobs', '2')
-    build(root, step, *SELECTION, '--jobs', '2')
+    result = run_cli('build', '--out', str(step), *SELECTION, '--jobs', '2', '-v', root=root,
+                     env={'XDG_CACHE_HOME': str(tmp_path / 'step-cache')})
+    assert result.returncode == 0, result.stderr
     assert digests(step) == expected
+    # What was printed before the workers were forked is printed once, not again by them.
+    lines = [line for line in result.stdout.splitlines() if NOTICE in line]
+    assert len(lines) == len(set(lines)) and any('unchanged' in line for line in lines)
 
 
 def test_an_included_original_keeps_its_fonts_and_the_rest_is_united(tmp_path):
