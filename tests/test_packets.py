@@ -4,6 +4,7 @@ the documents' pages and text in order, and the same bytes however they are buil
 from __future__ import annotations
 
 import hashlib
+import io
 import shutil
 from pathlib import Path
 
@@ -275,3 +276,25 @@ def test_an_included_original_keeps_its_fonts_and_the_rest_is_united(tmp_path):
         assert outline[-1] == '別添5'
         tree = document.Root.StructTreeRoot
         assert [str(part.T).split(' ')[0] for part in tree.K.K][-1] == '別添5'
+
+
+def test_different_programs_under_one_name_get_tags_of_their_own(built):
+    """Two documents whose fonts are kept as they are (as an included original's are), each
+    with its own subset of a face under WeasyPrint's one name for it: the assembled file
+    names each program differently, and each name is its program's alone."""
+    from noticegen.assemble.pdf import Part, assemble
+    _, out = built
+    first = (out / NOTICE / 'notice.pdf').read_bytes()
+    second = (out / NOTICE / 'covers' / '13-tokyo.pdf').read_bytes()
+    with pikepdf.open(out / NOTICE / 'notice.pdf') as a, \
+            pikepdf.open(out / NOTICE / 'covers' / '13-tokyo.pdf') as b:
+        assert set(fonts(a)) & set(fonts(b))   # the same names, different programs
+    data = assemble([Part('a', first, foreign=True), Part('b', second, foreign=True)],
+                    'title', 'author', "D:20241008000000+09'00")
+    with pikepdf.open(io.BytesIO(data)) as document:
+        found = fonts(document)
+        assert all(len(programs) == 1 for programs in found.values())
+        faces: dict[str, set] = {}
+        for name, programs in found.items():
+            faces.setdefault(name.split('+', 1)[1], set()).update(programs)
+        assert faces and all(len(programs) == 2 for programs in faces.values())   # not united

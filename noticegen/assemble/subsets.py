@@ -343,7 +343,7 @@ def unite_fonts(document, pages_of_foreign: set[int] = frozenset()) -> None:
         for font in fonts.values():
             _descriptor(font).FontFile2 = united
             _rename(font, name)
-    # Any two different programs that share one name get tags of their own.
+    # Any two different subsets that share one name get tags of their own.
     by_name: dict[str, dict] = {}
     for font in every.values():
         key = _program_key(font)
@@ -352,11 +352,11 @@ def unite_fonts(document, pages_of_foreign: set[int] = frozenset()) -> None:
         stream = _descriptor(font)[key]
         name = str(font.get('/BaseFont', '')).lstrip('/')
         by_name.setdefault(name, {}).setdefault(stream.objgen, []).append(font)
-    for name, programs in by_name.items():
-        if len(programs) < 2:
-            continue
+    for name, sharing in by_name.items():
         prefix, base = split_name(name)
-        for fonts in programs.values():
+        if len(sharing) < 2 or not prefix:   # a full font keeps its name: it has no tag
+            continue
+        for fonts in sharing.values():
             data = program(_descriptor(fonts[0])[_program_key(fonts[0])])
             for font in fonts:
                 _rename(font, f'{subset_tag(data + name.encode())}+{base}')
