@@ -163,10 +163,11 @@ class Worker:
                 if not isinstance(data, bytes):
                     raise TypeError(f'{job.kind}.produce returned {type(data).__name__}, '
                                     f'not bytes')
-                if kind.template:
-                    check_embedded_fonts(data, self.checked.fonts_of(job),
-                                         kind.keeps_foreign_fonts)
-                pages = page_count(data) if output.endswith('.pdf') else 0
+                if kind.template:   # the audit counts the pages too: one reading
+                    pages = check_embedded_fonts(data, self.checked.fonts_of(job),
+                                                 kind.keeps_foreign_fonts)
+                else:
+                    pages = page_count(data) if output.endswith('.pdf') else 0
             except Exception as exception:
                 # The job boundary: whatever went wrong, the job (and what is made from
                 # it) is recorded failed, and the others go on.

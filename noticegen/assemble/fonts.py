@@ -7,8 +7,9 @@ import io
 from ..errors import RenderError
 
 
-def check_embedded_fonts(pdf: bytes, fonts: list, included: bool = False) -> None:
-    """Raise RenderError unless every font in ``pdf`` is an embedded subset of ``fonts``.
+def check_embedded_fonts(pdf: bytes, fonts: list, included: bool = False) -> int:
+    """Raise RenderError unless every font in ``pdf`` is an embedded subset of ``fonts``;
+    return the number of pages (read while the file is open).
 
     ``fonts`` are the declared fonts (anything with a ``family``). An included PDF keeps
     the fonts it brought along (``included``); only the declared ones are audited.
@@ -18,6 +19,7 @@ def check_embedded_fonts(pdf: bytes, fonts: list, included: bool = False) -> Non
     allowed = {font.family.replace(' ', '-') for font in fonts}
     problems = set()
     with pikepdf.Pdf.open(io.BytesIO(pdf)) as document:
+        pages = len(document.pages)
         for page in document.pages:
             resources = page.obj.get('/Resources') or {}
             for font in (resources.get('/Font') or {}).values():
@@ -38,3 +40,4 @@ def check_embedded_fonts(pdf: bytes, fonts: list, included: bool = False) -> Non
                     problems.add(f'{name} is not embedded')
     if problems:
         raise RenderError('fonts: ' + '; '.join(sorted(problems)))
+    return pages
