@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from .assemble.fonts import check_embedded_fonts
+from .assemble.fonts import audit_fonts
 from .assemble.pdf import page_count
 from .check.validate import Checked
 from .errors import NoticegenError, OutputError, RenderError, SourceError
@@ -163,9 +163,9 @@ class Worker:
                 if not isinstance(data, bytes):
                     raise TypeError(f'{job.kind}.produce returned {type(data).__name__}, '
                                     f'not bytes')
-                if kind.template:   # the audit counts the pages too: one reading
-                    pages = check_embedded_fonts(data, self.checked.fonts_of(job),
-                                                 kind.keeps_foreign_fonts)
+                if kind.template:   # the audit names the subsets and counts the pages
+                    data, pages = audit_fonts(data, self.checked.fonts_of(job),
+                                              kind.keeps_foreign_fonts)
                 else:
                     pages = page_count(data) if output.endswith('.pdf') else 0
             except Exception as exception:

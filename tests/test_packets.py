@@ -90,13 +90,22 @@ def test_one_font_program_per_face(built):
 
 
 def test_no_two_programs_share_a_subset_name_in_any_output(built):
+    """Within each file, and across all the files of the build: a print RIP that caches
+    fonts by name must never get two different programs under one name."""
     _, out = built
     pdfs = sorted(out.rglob('*.pdf'))
     assert len(pdfs) == 16   # the letter, 別添2–4, labels, and 3 × 4 per prefecture
+    programs_by_name: dict[str, set] = {}
     for path in pdfs:
         with pikepdf.open(path) as document:
             for name, programs in fonts(document).items():
                 assert len(programs) == 1, (path, name, len(programs))
+                stream = document.get_object(next(iter(programs)))
+                programs_by_name.setdefault(name, set()).add(
+                    hashlib.sha256(stream.read_bytes()).hexdigest())
+    assert len(programs_by_name) > 10
+    assert all(len(digests) == 1 for digests in programs_by_name.values()), {
+        name: len(digests) for name, digests in programs_by_name.items() if len(digests) > 1}
 
 
 def test_united_fonts_draw_every_page_as_its_document_does(built):
@@ -278,22 +287,35 @@ def test_an_included_original_keeps_its_fonts_and_the_rest_is_united(tmp_path):
         assert [str(part.T).split(' ')[0] for part in tree.K.K][-1] == '別添5'
 
 
+def same_names(path: Path) -> bytes:
+    """``path`` with each subset named ``AAAAAA+face``, as one tool names them in every file."""
+    with pikepdf.open(path) as document:
+        for page in document.pages:
+            for font in page.Resources.Font.values():
+                name = pikepdf.Name('/AAAAAA+' + str(font.BaseFont).split('+', 1)[1])
+                font.BaseFont = font.DescendantFonts[0].BaseFont = name
+                font.DescendantFonts[0].FontDescriptor.FontName = name
+        output = io.BytesIO()
+        document.save(output)
+        return output.getvalue()
+
+
 def test_different_programs_under_one_name_get_tags_of_their_own(built):
-    """Two documents whose fonts are kept as they are (as an included original's are), each
-    with its own subset of a face under WeasyPrint's one name for it: the assembled file
-    names each program differently, and each name is its program's alone."""
+    """Two documents whose fonts are kept as they are (as included originals' are), with
+    different subsets of a face under one name: the assembled file names each program
+    differently, and each name is its program's alone."""
     from noticegen.assemble.pdf import Part, assemble
     _, out = built
-    first = (out / NOTICE / 'notice.pdf').read_bytes()
-    second = (out / NOTICE / 'covers' / '13-tokyo.pdf').read_bytes()
-    with pikepdf.open(out / NOTICE / 'notice.pdf') as a, \
-            pikepdf.open(out / NOTICE / 'covers' / '13-tokyo.pdf') as b:
+    first = same_names(out / NOTICE / 'notice.pdf')
+    second = same_names(out / NOTICE / 'covers' / '13-tokyo.pdf')
+    with pikepdf.open(io.BytesIO(first)) as a, pikepdf.open(io.BytesIO(second)) as b:
         assert set(fonts(a)) & set(fonts(b))   # the same names, different programs
     data = assemble([Part('a', first, foreign=True), Part('b', second, foreign=True)],
                     'title', 'author', "D:20241008000000+09'00")
     with pikepdf.open(io.BytesIO(data)) as document:
         found = fonts(document)
         assert all(len(programs) == 1 for programs in found.values())
+        assert not any(name.startswith('/AAAAAA+') for name in found)
         faces: dict[str, set] = {}
         for name, programs in found.items():
             faces.setdefault(name.split('+', 1)[1], set()).update(programs)
