@@ -10,6 +10,8 @@ The pipeline, one way; each stage a package that imports only the ones above it:
                the only package that imports WeasyPrint, and it knows no kind
     assemble   pikepdf: stamps, merges, page counts, the embedded-font audit
     output     atomic files and the manifest
+    recipients medical institutions' lists → a checked recipients file; Japan Post's
+               customer barcode (extraction, encoding, drawing)
     plan       jobs (one file each, keyed by a hash of its inputs) and the registry of
                document kinds
     check      every character against the fonts (keyed by the jobs' own inputs),
@@ -17,6 +19,7 @@ The pipeline, one way; each stage a package that imports only the ones above it:
     documents  one module per kind: what it makes, from which inputs, how
     build      the scheduler: workers, incremental builds, failures, the manifest
     preview    page images, gallery, visual diff, live server
+    confirm    the 照会 round: forms out (with proofs), answers back into the data
     api, cli   one Options object; the CLI parses, calls one API function, exits
 """
 

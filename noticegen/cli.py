@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -84,10 +85,20 @@ class KindsGroup(click.Group):
             _fail(exception)
         except (click.exceptions.ClickException, click.exceptions.Exit, click.Abort):
             raise
+        except BrokenPipeError:   # `noticegen … | head`: the reader left; not an error of ours
+            _reader_gone()
         except ModuleNotFoundError as exception:  # outside the project's virtual environment
             sys.exit(missing_package(exception.name))
         except Exception as exception:   # a bug: never a traceback on the terminal
             _bug(exception)
+
+
+def _reader_gone() -> None:
+    """Exit quietly when stdout's reader has closed the pipe (the shell convention, 128 + SIGPIPE)."""
+    # Point stdout at /dev/null so that the interpreter's final flush does not fail again.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    sys.exit(141)
 
 
 def missing_package(name: str | None) -> str:
@@ -748,6 +759,9 @@ def schema(context, out: Path | None, check_only: bool) -> None:
         click.echo(f'wrote {path}')
 
 
+from .confirm.command import confirm  # noqa: E402  (the 照会 round: export, import)
+main.add_command(confirm)
+
 def _kind_command(kind) -> click.Command:
     """A command that plans only ``kind`` (and the other kinds of that command)."""
     def callback(context, out, prefectures, jobs, no_wait, verbosity, as_of, **extra):
@@ -779,3 +793,7 @@ def install_kinds(group: click.Group) -> None:
             if option.name not in names:
                 command.params.append(option)
                 names.add(option.name)
+
+
+from .recipients.commands import recipients as _recipients  # noqa: E402 (a command group)
+main.add_command(_recipients)

@@ -15,12 +15,12 @@ from conftest import ROOT, copy_project, run_cli
 PACKAGE = ROOT / 'noticegen'
 # The stages in order: a module may import only from its own stage or an earlier one.
 # Base modules (errors, layout, options, the package's own __init__) come first.
-STAGES = ['base', 'model', 'load', 'render', 'assemble', 'output', 'plan', 'check',
-          'documents', 'build', 'preview', 'api', 'cli']
+STAGES = ['base', 'model', 'load', 'render', 'assemble', 'output', 'recipients', 'plan', 'check',
+          'documents', 'build', 'preview', 'api', 'confirm', 'cli']
 BASE = {'noticegen', 'noticegen.errors', 'noticegen.layout', 'noticegen.options'}
 # The core: what must never name a kind (documents/ is where kinds live).
-CORE = {'base', 'model', 'load', 'render', 'assemble', 'output', 'plan', 'check', 'build',
-        'preview', 'api', 'cli'}
+CORE = {'base', 'model', 'load', 'render', 'assemble', 'output', 'recipients', 'plan', 'check',
+        'build', 'preview', 'api', 'confirm', 'cli'}
 MAX_KIND_LINES = 5
 
 

@@ -50,3 +50,14 @@ def test_validate_and_list_do_not_import_weasyprint_once_checked(tmp_path):
     warm = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, cwd=ROOT)
     assert warm.returncode == 0, warm.stderr
     assert warm.stdout.strip() == 'False'
+
+
+def test_a_reader_that_leaves_early_is_not_a_bug():
+    """`noticegen list | head -1`: the closed pipe ends the command quietly (141), no bug log."""
+    process = subprocess.Popen([sys.executable, '-m', 'noticegen', 'list'], cwd=ROOT,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    process.stdout.readline()
+    process.stdout.close()          # the reader is gone before the rest is written
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 141, stderr
+    assert 'unexpected' not in stderr and 'Traceback' not in stderr

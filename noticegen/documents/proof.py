@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model.facts import Judge, Printing, national_verdicts, printing
+from ..model.facts import Judge, Printing, national_verdicts, printing, reason_ja
 from ..model.localize import month_text
 from ..model.numbering import attachment_label
 from ..model.schema import NationalData
@@ -20,10 +20,6 @@ class Row:
     as_of: str | None = None
     reason: str = ''
     status: str = ''
-
-
-REASONS = {'undated': '出典に日付がない', 'unverified': '未確認', 'disputed': '出典不一致',
-           'candidate': '候補（別センターか未確認）'}
 
 
 def printed_rows(printed: Printing, national: NationalData, judge: Judge) -> list[Row]:
@@ -62,20 +58,12 @@ def printed_rows(printed: Printing, national: NationalData, judge: Judge) -> lis
     return rows
 
 
-def _reason(verdict) -> str:
-    if verdict.status != 'confirmed':
-        return REASONS.get(verdict.status, verdict.status)
-    if verdict.undated:
-        return REASONS['undated']
-    return f'{verdict.years}年より古い（{verdict.dated}、基準日 {verdict.as_of.isoformat()}）'
-
-
 def withheld_rows(printed: Printing, national: NationalData, judge: Judge) -> list[Row]:
     """Facts in the data that the leaflet does not print, and why."""
     rows = []
     for item in printed.withheld:
         verdict = item.verdict
-        reason = ('センターが印刷されないため' if item.because_center else _reason(verdict))
+        reason = ('センターが印刷されないため' if item.because_center else reason_ja(verdict))
         if item.note:
             reason += f'：{item.note}'
         rows.append(Row(item.what, item.value, reason=reason,
@@ -87,7 +75,7 @@ def withheld_rows(printed: Printing, national: NationalData, judge: Judge) -> li
         verdict = verdicts[name]
         if not verdict.printable:
             service = getattr(national, name)
-            rows.append(Row(what, service.name, reason=_reason(verdict),
+            rows.append(Row(what, service.name, reason=reason_ja(verdict),
                             status='stale' if verdict.stale else verdict.status))
     return rows
 
@@ -104,6 +92,7 @@ class Proof(DocumentKind):
     stylesheet = 'proof.css'
     pages = 1
     command = 'proof'
+    sent_for_confirmation = True    # confirm export sends it with each prefecture's form
     command_help = """Write the one-page proof sheet of a prefecture's leaflet, for sign-off.
 
     It lists every number and URL the leaflet prints, each with its source and

@@ -69,6 +69,22 @@ class Verdict:
         return ''
 
 
+# Why a fact does not print, in the words of the proof sheet and the 照会 form.
+REASONS_JA = {'undated': '出典に日付がない', 'unverified': '未確認', 'disputed': '出典不一致',
+              'candidate': '候補（別センターか未確認）'}
+
+
+def reason_ja(verdict: Verdict) -> str:
+    """Why a fact does not print, in Japanese ('' when it prints)."""
+    if verdict.printable:
+        return ''
+    if verdict.status != 'confirmed':
+        return REASONS_JA.get(verdict.status, verdict.status)
+    if verdict.undated:
+        return REASONS_JA['undated']
+    return f'{verdict.years}年より古い（{verdict.dated}、基準日 {verdict.as_of.isoformat()}）'
+
+
 class Judge:
     """Judges facts at one as-of date with the project's limits."""
 

@@ -727,12 +727,13 @@ ShortDial = Annotated[str, Field(pattern=r'^#[0-9]{4}$')]
 FactStatus = Literal['confirmed', 'unverified', 'disputed']
 
 # A prefecture's written answer to our 照会 is a source of its own kind: no page, no URL,
-# dated by the answer itself. Written as the whole source: 都道府県回答 2026-12-10.
-_ANSWER = re.compile(r'都道府県回答\s*(\d{4}-\d{2}-\d{2})')
+# dated by the answer itself. Written as the whole source: 都道府県回答 2026-12-10, with who
+# answered in brackets where known: 都道府県回答 2026-12-10（保健医療局 山田）.
+_ANSWER = re.compile(r'都道府県回答\s*(\d{4}-\d{2}-\d{2})(?:\s*[（(][^\n]{1,80}[）)])?')
 
 
 def answer_date(source: str | None) -> str | None:
-    """The date of a prefecture's answer (都道府県回答 YYYY-MM-DD), or None for a page."""
+    """The date of a prefecture's answer (都道府県回答 YYYY-MM-DD（who）), or None for a page."""
     match = _ANSWER.fullmatch(source.strip()) if source else None
     return match[1] if match else None
 

@@ -39,6 +39,7 @@ class DocumentKind:
     previewed: ClassVar[bool] = True          # previewed unless --kind says otherwise
     command: ClassVar[str | None] = None      # planned only by this command (registered for it)
     command_help: ClassVar[str] = ''
+    sent_for_confirmation: ClassVar[bool] = False   # sent with each 照会 form (confirm export)
     keeps_foreign_fonts: ClassVar[bool] = False   # an included PDF keeps its own fonts
     tolerates_failed_parts: ClassVar[bool] = False   # made even when a part failed
     localized: ClassVar[bool] = False   # its template strings come from the job's catalog
