@@ -320,3 +320,48 @@ def test_different_programs_under_one_name_get_tags_of_their_own(built):
         for name, programs in found.items():
             faces.setdefault(name.split('+', 1)[1], set()).update(programs)
         assert faces and all(len(programs) == 2 for programs in faces.values())   # not united
+
+
+def test_the_union_of_subsets_has_every_glyph_of_each(built):
+    """Each glyph a subset draws is in the union, with the outline and advance of the
+    original font's glyph of that id, and the union is a font fontTools reads with valid
+    checksums. Past the highest glyph a subset draws, its ids are its own (HarfBuzz
+    renumbers what it adds there), and those differ from subset to subset."""
+    from fontTools.ttLib import TTFont
+
+    from noticegen.assemble.subsets import _highest_glyph, unite
+    _, out = built
+    programs, limits = [], []
+    for name in ('notice.pdf', 'covers/13-tokyo.pdf', 'betten-2.pdf'):
+        with pikepdf.open(out / NOTICE / name) as document:
+            for font in document.pages[0].Resources.Font.values():
+                if str(font.BaseFont).endswith('+BIZ-UDMincho'):
+                    programs.append(font.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes())
+                    limits.append(_highest_glyph(font))
+    assert len(programs) == 3 and len(set(programs)) == 3
+    united = TTFont(io.BytesIO(unite(programs, limits)), checkChecksums=2)
+    assert united['maxp'].numGlyphs == max(limits) + 1
+    original = TTFont('/usr/share/fonts/truetype/bizud-mincho/BIZUDMincho-Regular.ttf', lazy=True)
+    names, order = original.getGlyphOrder(), united.getGlyphOrder()
+    checked = 0
+    for data, limit in zip(programs, limits):
+        subset = TTFont(io.BytesIO(data))
+        for gid, name in enumerate(subset.getGlyphOrder()[:limit + 1]):
+            glyph = subset['glyf'][name]
+            if glyph.numberOfContours == 0:
+                continue
+            coordinates = glyph.getCoordinates(subset['glyf'])[0]
+            assert original['glyf'][names[gid]].getCoordinates(original['glyf'])[0] == \
+                coordinates, gid
+            assert united['glyf'][order[gid]].getCoordinates(united['glyf'])[0] == \
+                coordinates, gid
+            assert united['hmtx'][order[gid]][0] == original['hmtx'][names[gid]][0], gid
+            checked += 1
+    assert checked > 500
+    # and nothing else: every glyph of the union is the original font's glyph of its id
+    # (a glyph a subset renumbered past its limit would differ)
+    for gid, name in enumerate(order):
+        glyph = united['glyf'][name]
+        if glyph.numberOfContours:
+            assert original['glyf'][names[gid]].getCoordinates(original['glyf'])[0] == \
+                glyph.getCoordinates(united['glyf'])[0], gid

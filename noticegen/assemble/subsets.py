@@ -139,23 +139,58 @@ def identity(face: _Face) -> tuple:
     return head[4:8], head[20:36], head[18:20]
 
 
-def unite(programs: list[bytes]) -> bytes:
-    """One TrueType program drawing every glyph of ``programs`` (subsets of one face)."""
-    return _unite([_cached_face(data) for data in programs])
+def unite(programs: list[bytes], limits: list[int]) -> bytes | None:
+    """One TrueType program drawing every glyph of ``programs`` (subsets of one face), or
+    None when they cannot be united. ``limits``: the highest glyph id each one's text uses."""
+    return _unite([_cached_face(data) for data in programs], limits)
 
 
-def _unite(faces: list[_Face]) -> bytes:
-    base = max(faces, key=lambda face: face.count)
-    count = base.count
-    # For each glyph id, the first face (the largest first) that has its outline.
-    chosen: dict[int, _Face] = dict.fromkeys(base.present, base)
-    for face in faces:
-        for gid in face.present.difference(chosen):
+_ARGS_ARE_WORDS, _SCALE, _MORE, _XY_SCALE, _TWO_BY_TWO = 0x1, 0x8, 0x20, 0x40, 0x80
+
+
+def _components(outline: bytes) -> list[int]:
+    """The glyph ids a composite glyph is made of ([] for a simple glyph)."""
+    if len(outline) < 10 or struct.unpack_from('>h', outline, 0)[0] >= 0:
+        return []
+    found, offset = [], 10
+    while offset + 4 <= len(outline):
+        flags, gid = struct.unpack_from('>HH', outline, offset)
+        found.append(gid)
+        offset += 4 + (4 if flags & _ARGS_ARE_WORDS else 2)
+        offset += 2 if flags & _SCALE else 4 if flags & _XY_SCALE else 8 if flags & \
+            _TWO_BY_TWO else 0
+        if not flags & _MORE:
+            break
+    return found
+
+
+def _unite(faces: list[_Face], limits: list[int]) -> bytes | None:
+    """The union of ``faces`` up to each one's limit, or None if it cannot be made.
+
+    WeasyPrint subsets twice: first keeping the original glyph ids, then keeping the glyph
+    ids 0 to the highest one its text uses. What HarfBuzz adds in the second pass (the
+    glyphs a substitution or a composite needs) is renumbered after that limit, so above
+    its limit a subset's glyph ids are its own. Only glyphs up to each subset's limit are
+    taken; if a composite glyph up to the limit is made of a renumbered one, the face is
+    not united.
+    """
+    chosen: dict[int, _Face] = {}
+    for face, limit in zip(faces, limits):
+        trusted = {gid for gid in face.present if gid <= limit}
+        for gid in trusted:
+            if any(part > limit for part in _components(face.outline(gid))):
+                return None
+        for gid in trusted.difference(chosen):
             chosen[gid] = face
+    count = max(limits) + 1
+    base = max(faces, key=lambda face: face.count)
+    if base.count < count:
+        return None
     tables = dict(base.tables)
     lengths = array('I', bytes(4 * count))
     chunks = []
-    metrics = {name: (array('H', advances), array('H', bearings))
+    tables['maxp'] = tables['maxp'][:4] + struct.pack('>H', count) + tables['maxp'][6:]
+    metrics = {name: (array('H', advances[:count]), array('H', bearings[:count]))
                for name, (advances, bearings) in base.metrics.items()}
     for gid in sorted(chosen):
         face = chosen[gid]
@@ -172,6 +207,9 @@ def _unite(faces: list[_Face]) -> bytes:
     loca = array('I', [0])
     loca.extend(itertools.accumulate(lengths))
     tables['glyf'], tables['loca'] = bytes(glyf), _bytes(loca)
+    if 'post' in tables and len(tables['post']) >= 32:
+        # version 3.0: no glyph names (a PDF never reads them; format 2 counts glyphs)
+        tables['post'] = struct.pack('>I', 0x00030000) + tables['post'][4:32]
     head = bytearray(tables['head'])
     struct.pack_into('>h', head, 50, 1)   # indexToLocFormat: long offsets
     boxes = [struct.unpack_from('>4h', face.tables['head'], 36) for face in faces]
@@ -266,6 +304,28 @@ def _program_key(font) -> str | None:
     return None
 
 
+def _highest_glyph(font) -> int:
+    """The highest glyph id ``font`` draws: the last one its /W widths name."""
+    import pikepdf
+    widths = _descriptor_font(font).get('/W') or []
+    highest, index = 0, 0
+    while index < len(widths):
+        first = int(widths[index])
+        following = widths[index + 1] if index + 1 < len(widths) else None
+        if following is not None and isinstance(following, pikepdf.Array):
+            highest = max(highest, first + len(following) - 1)
+            index += 2
+        else:   # first last width
+            highest = max(highest, int(following) if following is not None else first)
+            index += 3
+    return highest
+
+
+def _descriptor_font(font):
+    descendants = font.get('/DescendantFonts')
+    return descendants[0] if descendants else font
+
+
 def _rename(font, name: str) -> None:
     import pikepdf
     font.BaseFont = pikepdf.Name('/' + name)
@@ -320,7 +380,9 @@ def unite_fonts(document, pages_of_foreign: set[int] = frozenset()) -> None:
             if _program_key(font) != '/FontFile2':
                 continue
             prefix, base = split_name(str(font.get('/BaseFont', '')).lstrip('/'))
-            if not prefix:
+            # Identity-H: glyph ids are the codes (WeasyPrint's other encoding maps glyphs
+            # its fonts lack to ids past the font's end: such a font is kept as it is).
+            if not prefix or font.get('/Encoding') != pikepdf.Name('/Identity-H'):
                 continue
             stream = _descriptor(font).FontFile2
             read = face(stream)
@@ -335,7 +397,15 @@ def unite_fonts(document, pages_of_foreign: set[int] = frozenset()) -> None:
             streams.setdefault(stream.objgen, stream)
         if len(streams) < 2:
             continue
-        data = _unite([face(stream) for _, stream in sorted(streams.items())])
+        ordered = [stream for _, stream in sorted(streams.items())]
+        limits = {key: 0 for key in streams}
+        for font in fonts.values():
+            key = _descriptor(font).FontFile2.objgen
+            limits[key] = max(limits[key], _highest_glyph(font))
+        data = _unite([face(stream) for stream in ordered],
+                      [limits[stream.objgen] for stream in ordered])
+        if data is None:
+            continue   # kept as they are; their names are made distinct below
         united = pikepdf.Stream(document, zlib.compress(data, 1))
         united.Filter = pikepdf.Name.FlateDecode
         united.Length1 = len(data)
