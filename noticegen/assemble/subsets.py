@@ -2,9 +2,11 @@
 
 WeasyPrint embeds a subset of each face in each document, with its glyph ids retained
 (HarfBuzz's RETAIN_GIDS) and /CIDToGIDMap /Identity, so that glyph id N of every subset of
-one face is glyph N of the original font. Subsets of one face are therefore compatible: their
-union (for each glyph id, the outline of whichever subset has it) draws every document, and
-every font dictionary of the face can point at that one program.
+one face is glyph N of the original font, up to the highest glyph the document draws (past
+it, what HarfBuzz adds in WeasyPrint's second pass is renumbered: see ``_unite``). Subsets of
+one face are therefore compatible: their union (for each glyph id, the outline of a subset
+that draws up to it) draws every document, and every font dictionary of the face can point
+at that one program.
 
 The union works on the raw TrueType tables (glyf, loca, hmtx, vmtx, and the maxima in maxp,
 head and hhea) so that it takes milliseconds; the other tables come from the largest subset.
