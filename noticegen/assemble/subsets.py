@@ -307,10 +307,10 @@ def _program_key(font) -> str | None:
 
 
 def _highest_glyph(font) -> int:
-    """The highest glyph id ``font`` draws: the last one its /W widths name."""
+    """The highest glyph id ``font`` draws: the last one its /W widths name (-1: none)."""
     import pikepdf
     widths = _descriptor_font(font).get('/W') or []
-    highest, index = 0, 0
+    highest, index = -1, 0
     while index < len(widths):
         first = int(widths[index])
         following = widths[index + 1] if index + 1 < len(widths) else None
@@ -400,12 +400,13 @@ def unite_fonts(document, pages_of_foreign: set[int] = frozenset()) -> None:
         if len(streams) < 2:
             continue
         ordered = [stream for _, stream in sorted(streams.items())]
-        limits = {key: 0 for key in streams}
+        limits: dict = {key: -1 for key in streams}
         for font in fonts.values():
             key = _descriptor(font).FontFile2.objgen
             limits[key] = max(limits[key], _highest_glyph(font))
-        data = _unite([face(stream) for stream in ordered],
-                      [limits[stream.objgen] for stream in ordered])
+        # A font without widths does not say which glyphs it draws: kept as it is.
+        data = None if min(limits.values()) < 0 else _unite(
+            [face(stream) for stream in ordered], [limits[stream.objgen] for stream in ordered])
         if data is None:
             continue   # kept as they are; their names are made distinct below
         united = pikepdf.Stream(document, zlib.compress(data, 1))
