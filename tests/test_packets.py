@@ -365,3 +365,19 @@ def test_the_union_of_subsets_has_every_glyph_of_each(built):
         if glyph.numberOfContours:
             assert original['glyf'][names[gid]].getCoordinates(original['glyf'])[0] == \
                 glyph.getCoordinates(united['glyf'])[0], gid
+
+
+def test_the_glyphs_a_font_draws_and_a_composite_is_made_of():
+    """The two readings the union trusts: /W in both of its forms, and composite glyphs."""
+    import struct
+
+    from noticegen.assemble.subsets import _components, _highest_glyph
+    font = pikepdf.Dictionary(W=pikepdf.Array([1, pikepdf.Array([500, 500]), 10, 20, 300]))
+    assert _highest_glyph(font) == 20
+    assert _highest_glyph(pikepdf.Dictionary(W=pikepdf.Array([3, pikepdf.Array([1000])]))) == 3
+    assert _highest_glyph(pikepdf.Dictionary()) == -1
+    header = struct.pack('>h4h', -1, 0, 0, 100, 100)
+    composite = (header + struct.pack('>HHhh', 0x0021, 7, 10, 20)        # words, more
+                 + struct.pack('>HHbbh', 0x0008, 9, 1, 2, 0x4000))      # bytes, a scale
+    assert _components(composite) == [7, 9]
+    assert _components(struct.pack('>h4h', 1, 0, 0, 10, 10) + bytes(8)) == []
