@@ -1,0 +1,158 @@
+"""A print batch as a pure unit: everything a worker needs travels with it, and the worker
+returns bytes. A worker needs only the same noticegen version and fonts; the batch carries
+their digest, and a worker whose own digest differs refuses the batch."""
+
+from __future__ import annotations
+
+import hashlib
+import tempfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from .. import __version__
+from ..errors import NoticegenError, RenderError
+from ..recipients.barcode import encode
+from .assembly import Area, Placement, assemble
+from .letters import Recipient
+
+BLOCK_TEMPLATE = 'merge-address.html'
+BLOCK_STYLESHEET = 'merge-address.css'
+PX = 0.75   # CSS px to PDF points
+
+
+class DigestMismatch(NoticegenError):
+    """A worker whose noticegen version or fonts differ from the client's."""
+
+
+@dataclass(frozen=True)
+class Batch:
+    number: int                                   # 1-based, in mailing order
+    recipients: tuple[Recipient, ...]
+    shared: dict[str, tuple[bytes, bytes, Area]]  # prefecture → (letter, leaflet, area)
+    templates: dict[str, str]                     # the block's template and stylesheet
+    title: str
+    author: str
+    created: str                                  # PDF date, D:YYYYMMDD000000+09'00'
+    labels: bool
+    digest: str                                   # environment_digest() of the client
+    point: float = 10.0
+
+    @property
+    def key(self) -> str:
+        """What shapes the batch's files: a rerun skips a batch whose key is recorded."""
+        hasher = hashlib.sha256()
+        for part in (self.digest, self.title, self.author, self.created, str(self.labels),
+                     str(self.point), *(f'{k}\0{v}' for k, v in sorted(self.templates.items()))):
+            hasher.update(part.encode() + b'\0')
+        for code in sorted(self.shared):
+            letter, leaflet, area = self.shared[code]
+            hasher.update(code.encode() + hashlib.sha256(letter).digest()
+                          + hashlib.sha256(leaflet).digest() + repr(area).encode())
+        for recipient in self.recipients:
+            hasher.update(repr(recipient).encode() + b'\0')
+        return hasher.hexdigest()
+
+
+@dataclass
+class Made:
+    number: int
+    pdf: bytes
+    starts: list[int]            # each recipient's first page
+    pages: int
+    labels: bytes | None = None
+    seconds: float = 0.0
+    notes: list[str] = field(default_factory=list)
+
+
+@lru_cache(maxsize=4)
+def _font_digest(css: str) -> str:
+    """sha256 of the font files behind the families ``css`` declares."""
+    from ..check.fonts import find_font
+    from ..check.fonts import declared_families
+    with tempfile.NamedTemporaryFile('w', suffix='.css', encoding='utf-8') as sheet:
+        sheet.write(css)
+        sheet.flush()
+        families = declared_families(Path(sheet.name))
+    hasher = hashlib.sha256()
+    for family in families:
+        font = find_font(family)
+        hasher.update(family.encode() + b'\0' + str(font.index).encode() + b'\0')
+        hasher.update(hashlib.sha256(font.path.read_bytes()).digest())
+    return hasher.hexdigest()
+
+
+def environment_digest(templates: dict[str, str]) -> str:
+    """The noticegen version and the fonts the block stylesheet uses, as one digest."""
+    return hashlib.sha256(f'noticegen {__version__}\0{_font_digest(templates[BLOCK_STYLESHEET])}'
+                          .encode()).hexdigest()
+
+
+@lru_cache(maxsize=2)
+def _renderer(templates_items: tuple[tuple[str, str], ...]):
+    """A renderer over the carried templates, written once per process to a folder."""
+    from ..render.engine import Renderer
+    folder = Path(tempfile.mkdtemp(prefix='noticegen-merge-')) / 'templates'
+    folder.mkdir()
+    for name, text in templates_items:
+        (folder / name).write_text(text, encoding='utf-8')
+    return Renderer(folder)
+
+
+def _find(box, name: str):
+    """The first descendant box of an element with class ``name``."""
+    for child in box.descendants():
+        element = getattr(child, 'element', None)
+        if element is not None and name in (element.get('class') or '').split() \
+                and child.element_tag != '' and getattr(child, 'position_y', None) is not None:
+            return child
+    return None
+
+
+def render_blocks(batch: Batch) -> tuple[bytes, list[tuple[float, float] | None]]:
+    """The batch's addressee blocks, one page each in one document (one font subset), and
+    each barcode slot's top-left corner in points from its page's top-left."""
+    renderer = _renderer(tuple(sorted(batch.templates.items())))
+    blocks = [recipient.block() for recipient in batch.recipients]
+    html = renderer.html(BLOCK_TEMPLATE, blocks=blocks)
+    document = renderer.render(html, [BLOCK_STYLESHEET])
+    renderer.check_budget(document, f'addressee blocks of batch {batch.number}',
+                          len(blocks), html)
+    slots = []
+    for page, block in zip(document.pages, blocks):
+        slot = _find(page._page_box, 'barcode-slot') if block['barcode'] else None
+        slots.append(None if slot is None else (slot.border_box_x() * PX,
+                                                slot.border_box_y() * PX))
+        if block['barcode'] and slot is None:
+            raise RenderError(f'batch {batch.number}: no room for the barcode of '
+                              f'{block["name"]}')
+    return renderer.write(document), slots
+
+
+def make(batch: Batch) -> Made:
+    """Make ``batch``'s bytes (in a worker or in the client): nothing is written here."""
+    import time
+    started = time.perf_counter()
+    own = environment_digest(batch.templates)
+    if own != batch.digest:
+        raise DigestMismatch(
+            f'batch {batch.number}: refused: this worker runs noticegen {__version__} with '
+            f'fonts of digest {own[:12]}, the client {batch.digest[:12]}; install the same '
+            f'noticegen and fonts on every worker')
+    blocks, slots = render_blocks(batch)
+    placements = [Placement(recipient.prefecture,
+                            tuple(encode(recipient.postal_code, recipient.address_number))
+                            if recipient.customer_barcode else (), slot)
+                  for recipient, slot in zip(batch.recipients, slots)]
+    pdf, starts, labels = assemble(batch.shared, blocks, placements, batch.title,
+                                   batch.author, batch.created, batch.labels)
+    pages = 0
+    if starts:
+        letter_pages, leaflet_pages = _page_counts(batch.shared[batch.recipients[-1].prefecture])
+        pages = starts[-1] - 1 + letter_pages + leaflet_pages
+    return Made(batch.number, pdf, starts, pages, labels, time.perf_counter() - started)
+
+
+def _page_counts(shared: tuple[bytes, bytes, Area]) -> tuple[int, int]:
+    from ..assemble.pdf import page_count
+    return page_count(shared[0]), page_count(shared[1])
