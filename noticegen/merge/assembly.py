@@ -32,6 +32,17 @@ class Area:
 
 
 @dataclass(frozen=True)
+class BlockSheet:
+    """The batch's addressee blocks: a PDF of tall pages, many blocks to a page, and each
+    block's (page index, top, height) in CSS px; the block's size in points."""
+
+    pdf: bytes
+    bands: list[tuple[int, float, float]]
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
 class Placement:
     """One recipient: its prefecture, and its barcode's bars and slot (block points, the
     slot's top-left corner from the block's top-left), or no barcode."""
@@ -73,7 +84,7 @@ def bar_operators(bars, left: float, top: float, point: float = 10.0) -> str:
     return '0 g\n' + '\n'.join(rects) + '\nf\n' if rects else ''
 
 
-def assemble(shared: dict[str, tuple[bytes, bytes, Area]], blocks: bytes,
+def assemble(shared: dict[str, tuple[bytes, bytes, Area]], blocks: BlockSheet,
              placements: list[Placement], title: str, author: str, created: str,
              labels: bool = False) -> tuple[bytes, list[int], bytes | None]:
     """The batch's PDF, the first page (1-based) of each recipient's letter, and, with
@@ -82,9 +93,10 @@ def assemble(shared: dict[str, tuple[bytes, bytes, Area]], blocks: bytes,
     from pikepdf import Array, Dictionary, Name
 
     out = pikepdf.new()
-    block_source = _open(blocks)
-    if len(block_source.pages) != len(placements):
-        raise ValueError(f'{len(block_source.pages)} blocks for {len(placements)} recipients')
+    block_source = _open(blocks.pdf)
+    if len(blocks.bands) != len(placements):
+        raise ValueError(f'{len(blocks.bands)} blocks for {len(placements)} recipients')
+    block_forms = split_blocks(block_source, blocks.bands, blocks.width, blocks.height)
     sources = []
     imported: dict[str, tuple] = {}
 
@@ -113,11 +125,8 @@ def assemble(shared: dict[str, tuple[bytes, bytes, Area]], blocks: bytes,
                           [float(v) for v in letter.pages[0].mediabox])
 
     starts = []
-    forms = []
-    for index, placement in enumerate(placements):
-        form_source = pikepdf.Page(block_source.pages[index]).as_form_xobject()
-        forms.append(out.copy_foreign(form_source))
-    block_height = float(block_source.pages[0].mediabox[3]) if placements else 0.0
+    forms = [out.copy_foreign(form) for form in block_forms]
+    block_height = blocks.height
 
     def block_operators(form_name: str, placement: Placement, x: float, y: float) -> str:
         """Draw a block with its bottom-left corner at (x, y), and its barcode."""
@@ -154,7 +163,8 @@ def assemble(shared: dict[str, tuple[bytes, bytes, Area]], blocks: bytes,
 
     sheets = None
     if labels:
-        sheets = _label_sheets(block_source, placements, block_operators, title, created)
+        sheets = _label_sheets(block_source, block_forms, blocks, placements, block_operators,
+                               title, created)
     return data, starts, sheets
 
 
@@ -162,16 +172,15 @@ LABEL_W, LABEL_H = 105 * MM, 49.5 * MM
 A4 = (595.276, 841.89)
 
 
-def _label_sheets(block_source, placements, block_operators, title: str, created: str) -> bytes:
+def _label_sheets(block_source, block_forms, blocks: BlockSheet, placements, block_operators,
+                  title: str, created: str) -> bytes:
     """A4 sheets of 12 labels (2 × 6, 105 × 49.5 mm, edge to edge, as ``recipients
     labels``), each holding one addressee block with its barcode."""
     import pikepdf
     from pikepdf import Array, Dictionary, Name
     sheet_pdf = pikepdf.new()
-    forms = [sheet_pdf.copy_foreign(pikepdf.Page(page).as_form_xobject())
-             for page in block_source.pages]
-    width = float(block_source.pages[0].mediabox[2]) if forms else 0.0
-    height = float(block_source.pages[0].mediabox[3]) if forms else 0.0
+    forms = [sheet_pdf.copy_foreign(form) for form in block_forms]
+    width, height = blocks.width, blocks.height
     for start in range(0, len(placements), 12):
         operators, xobjects = [], Dictionary()
         for slot, index in enumerate(range(start, min(start + 12, len(placements)))):
@@ -199,3 +208,103 @@ def _save(document) -> bytes:
     document.save(output, deterministic_id=True, compress_streams=True,
                   object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return output.getvalue()
+
+
+# --- the addressee blocks: laid out many to a tall page, cut into one Form XObject each ----
+
+# Operators a block page may hold. WeasyPrint writes the text of a page in one text object,
+# each run placed by an absolute text matrix; anything else (a drawn rule, an image, a clip)
+# would not be cut by its position, so it is refused rather than misplaced.
+_STATE = {'gs', 'rg', 'RG', 'g', 'G', 'k', 'K', 'cs', 'CS', 'sc', 'scn', 'SC', 'SCN', 'w'}
+_TEXT_STATE = {'Tf', 'Tc', 'Tw', 'Tz', 'TL', 'Ts', 'Tr'}
+_SHOW = {'TJ', 'Tj'}
+_MARKS = {'BDC', 'BMC', 'EMC', 'MP', 'DP'}   # tags: a block's form is not tagged
+
+
+class BlockSplitError(ValueError):
+    """A block page holds something the cutter does not place by position."""
+
+
+def split_blocks(source, bands: list[tuple[int, float, float]], width: float,
+                 height: float) -> list:
+    """One Form XObject (in ``source``) per band: ``bands`` are (page index, top, height)
+    in CSS px of each block, in order; ``width`` and ``height`` the block's size in points.
+
+    Each text run goes to the band its baseline is in; the form draws it at the same place
+    relative to the band's top, with the page's resources (so every block of the batch
+    shares the one font subset)."""
+    import pikepdf
+    from pikepdf import Array, Dictionary, Name, Operator
+    forms: list = [None] * len(bands)
+    pages: dict[int, list[int]] = {}
+    for index, (page, _, _) in enumerate(bands):
+        pages.setdefault(page, []).append(index)
+    for page_index, indexes in pages.items():
+        page = source.pages[page_index]
+        if not page.obj.Resources.is_indirect:
+            page.obj.Resources = source.make_indirect(page.obj.Resources)
+        page_height = float(page.mediabox[3]) - float(page.mediabox[1])
+        transforms, state = [], []
+        segments: dict[int, list] = {index: [] for index in indexes}
+        text_state: dict[str, list] = {}
+        current = None
+        in_text = False
+        for operands, operator in pikepdf.parse_content_stream(page):
+            name = str(operator)
+            if name in _MARKS:
+                continue
+            if name == 'BT':
+                in_text, current = True, None
+            elif name == 'ET':
+                in_text, current = False, None
+            elif not in_text:
+                if name == 'cm':
+                    if current is not None or any(segments.values()):
+                        raise BlockSplitError('a transformation after the text')
+                    transforms.append([float(value) for value in operands])
+                elif name in ('q', 'Q'):
+                    continue
+                elif name in _STATE:
+                    state.append((list(operands), name))
+                else:
+                    raise BlockSplitError(f'the operator {name} outside text')
+            elif name in _TEXT_STATE:
+                text_state[name] = list(operands)
+                if current is not None:
+                    segments[current].append((list(operands), name))
+            elif name == 'Tm':
+                y = float(operands[5])
+                found = next((index for index in indexes
+                              if bands[index][1] <= y < bands[index][1] + bands[index][2]), None)
+                if found is None:
+                    raise BlockSplitError(f'text at {y:.1f} px is in no block')
+                if found != current:
+                    current = found
+                    segments[found] += [(values, key) for key, values in text_state.items()]
+                values = [float(value) for value in operands]
+                values[5] = y - bands[found][1]
+                segments[found].append((values, 'Tm'))
+            elif name in _SHOW:
+                if current is None:
+                    raise BlockSplitError('text shown before it is placed')
+                segments[current].append((list(operands), name))
+            else:
+                raise BlockSplitError(f'the operator {name} in text')
+        if not transforms or transforms[0][:5] != [1, 0, 0, -1, 0] \
+                or abs(transforms[0][5] - page_height) > 0.01:
+            raise BlockSplitError('the page does not start with its usual flip')
+        for index in indexes:
+            instructions = [([1, 0, 0, -1, 0, height], 'cm')]
+            instructions += [(values, 'cm') for values in transforms[1:]]
+            instructions += state
+            instructions += [([], 'BT'), *segments[index], ([], 'ET')]
+            content = pikepdf.unparse_content_stream(
+                [pikepdf.ContentStreamInstruction(operands, Operator(op))
+                 for operands, op in instructions])
+            form = pikepdf.Stream(source, content)
+            form.Type = Name.XObject
+            form.Subtype = Name.Form
+            form.BBox = Array([0, 0, width, height])
+            form.Resources = page.obj.Resources
+            forms[index] = form
+    return forms
