@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..errors import NoticegenError
 from ..model.jis import PREFECTURES
+from ..recipients.importer import COLUMNS
 from ..recipients.postal import lookup
+from ..recipients.readers import ImportFailed, decode
 
 # The 管理者 of a 病院 or 診療所 is addressed as 院長 by custom when the list gives a name but
 # no title (the 地方厚生局's 一覧表 has the name only).
@@ -14,7 +19,7 @@ DEFAULT_TITLE = '院長'
 CODE_OF_NAME = {names[0]: code for code, names in PREFECTURES.items()}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Recipient:
     """One row of recipients.csv, with the prefecture it is mailed in."""
 
@@ -69,16 +74,39 @@ def prefecture_of(postal_code: str, address: str) -> str:
     return CODE_OF_NAME[chosen]
 
 
-def from_rows(rows: list[dict[str, str]]) -> list[Recipient]:
-    """Recipients from the rows of a recipients.csv, in mailing order."""
+def read(path: Path) -> list[Recipient]:
+    """The recipients of a recipients.csv written by ``recipients import``, in mailing
+    order (read row by row: a national list stays small in memory)."""
+    try:
+        text = decode(path.read_bytes(), str(path))
+    except OSError as error:
+        raise NoticegenError(f'{path}: cannot be read ({error.strerror or error})') from None
+    reader = csv.reader(io.StringIO(text, newline=''))
+    header = next(reader, None) or []
+    missing = [column for column in COLUMNS if column not in header]
+    if missing:
+        raise ImportFailed(f'{path}: not a recipients.csv of `recipients import` (no column '
+                           f'{missing[0]!r})')
+    at = {column: header.index(column) for column in COLUMNS}
     found = []
-    for row in rows:
-        postal = row['postal_code'].replace('-', '').strip()
+    for number, row in enumerate(reader, start=2):
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) < len(header):
+            raise ImportFailed(f'{path}:{number}: {len(row)} cells, the header has '
+                               f'{len(header)}')
+        value = {column: row[index].strip() for column, index in at.items()}
+        postal = value['postal_code'].replace('-', '')
+        if not (len(postal) == 7 and postal.isdigit()):
+            raise ImportFailed(f'{path}:{number}: postal code {value["postal_code"]!r} is not '
+                               f'7 digits')
         found.append(Recipient(
-            row['code'].strip(), row['name'].strip(), row['type'].strip(), postal,
-            row['address'].strip(), row['manager_title'].strip(), row['manager_name'].strip(),
-            row['address_number'].strip(), row['customer_barcode'].strip(),
-            prefecture_of(postal, row['address'].strip())))
+            value['code'], value['name'], value['type'], postal, value['address'],
+            value['manager_title'], value['manager_name'], value['address_number'],
+            value['customer_barcode'], prefecture_of(postal, value['address'])))
+    del text
+    if not found:
+        raise ImportFailed(f'{path}: no recipients')
     return in_order(found)
 
 

@@ -16,7 +16,7 @@ from ..output.manifest import MANIFEST, Entry, Manifest, sha256
 from .batch import BLOCK_STYLESHEET, BLOCK_TEMPLATE, Batch, Made, environment_digest
 from .executors import run_dask, run_local
 from .files import csv_bytes, log_rows, summary_rows, xlsx_bytes
-from .letters import Recipient, batches as cut, from_rows
+from .letters import Recipient, batches as cut, read
 from .shared import LETTER_STYLESHEETS, Shared, issuer_lines, render_letter
 
 FOLDER = 'merge'
@@ -65,36 +65,43 @@ def choose_notice(project, notice_id: str | None):
     return candidates[0]
 
 
-def shared_pages(project, notice_set, codes: list[str], cache: Path, as_of=None,
-                 progress: Callable[[str], None] | None = None) -> dict[str, Shared]:
-    """Each prefecture's letter (addressee area empty) and leaflet, laid out once."""
-    from ..build import Worker
-    from ..check.validate import check_glyphs
-    from ..model.facts import as_of_date
-    from ..plan.job import plan
-    jobs = [job for job in plan(project, codes, ['ja'], as_of=as_of)
-            if job.kind == 'leaflet' and job.lang == 'ja'   # the merge names the kind it mails
-            and job.notice.notice.id == notice_set.notice.id]
-    by_code = {job.code: job for job in jobs}
-    missing = [code for code in codes if code not in by_code]
-    if missing:
-        raise NoticegenError(f'notice {notice_set.notice.id} has no leaflet for prefecture '
-                             f'{", ".join(missing)}: the merge mails each letter with its '
-                             f'prefecture\'s leaflet')
-    worker = Worker(check_glyphs(project, jobs, cache))
-    judge = project.judge(as_of_date(project.national.valid_as_of if project.national
-                                     else None, as_of))
-    notice = notice_set.notice
-    found = {}
-    for code in codes:
-        prefecture = project.prefectures[code].prefecture
-        issuer = issuer_lines(notice, prefecture, judge)
-        letter, area = render_letter(worker.renderer, notice, issuer,
+class Layouts:
+    """What lays out a prefecture's shared pages: the leaflet jobs, glyph-checked, and one
+    worker (one renderer) for the letters and the leaflets."""
+
+    def __init__(self, project, notice_set, codes: list[str], cache: Path, as_of=None):
+        from ..build import Worker
+        from ..check.validate import check_glyphs
+        from ..model.facts import as_of_date
+        from ..plan.job import plan
+        jobs = [job for job in plan(project, codes, ['ja'], as_of=as_of)
+                if job.kind == 'leaflet' and job.lang == 'ja'  # the merge names what it mails
+                and job.notice.notice.id == notice_set.notice.id]
+        self.leaflets = {job.code: job for job in jobs}
+        missing = [code for code in codes if code not in self.leaflets]
+        if missing:
+            raise NoticegenError(f'notice {notice_set.notice.id} has no leaflet for prefecture '
+                                 f'{", ".join(missing)}: the merge mails each letter with its '
+                                 f'prefecture\'s leaflet')
+        self.project, self.notice = project, notice_set.notice
+        self.worker = Worker(check_glyphs(project, jobs, cache))
+        self.judge = project.judge(as_of_date(project.national.valid_as_of if project.national
+                                              else None, as_of))
+
+    def shared(self, code: str) -> Shared:
+        """``code``'s letter (its addressee area empty) and leaflet, each laid out now."""
+        prefecture = self.project.prefectures[code].prefecture
+        issuer = issuer_lines(self.notice, prefecture, self.judge)
+        letter, area = render_letter(self.worker.renderer, self.notice, issuer,
                                      f'merge letter for {code} {prefecture.name}')
-        found[code] = Shared(letter, worker.produce(by_code[code]), area, issuer)
-        if progress:
-            progress(code)
-    return found
+        return Shared(letter, self.worker.produce(self.leaflets[code]), area, issuer)
+
+
+def shared_pages(project, notice_set, codes: list[str], cache: Path,
+                 as_of=None) -> dict[str, Shared]:
+    """Each prefecture's letter (addressee area empty) and leaflet, laid out once."""
+    layouts = Layouts(project, notice_set, codes, cache, as_of)
+    return {code: layouts.shared(code) for code in codes}
 
 
 def paths(notice_id: str, number: int) -> dict[str, str]:
@@ -110,15 +117,10 @@ def merge(root: Path, source: Path, out: Path, *, notice_id: str | None = None,
           notify: Callable[[str], None] | None = None) -> MergeResult:
     """Write the batches, labels, logs and 区分 summary of ``source`` under ``out``/merge/."""
     from ..load.project import load_project
-    from ..recipients.labels import read_recipients
     started = time.perf_counter()
     if size < 1:
         raise UsageError(f'--batch-size {size}: at least 1')
-    try:
-        rows = read_recipients(source)
-    except OSError as error:
-        raise NoticegenError(f'{source}: cannot be read ({error.strerror or error})') from None
-    recipients = from_rows(rows)
+    recipients = read(source)
     project = load_project(root)
     notice_set = choose_notice(project, notice_id)
     notice = notice_set.notice
@@ -163,8 +165,7 @@ def merge(root: Path, source: Path, out: Path, *, notice_id: str | None = None,
         write(f'{base}/summary.csv', csv_bytes(summary), SUMMARY_KIND, summary_key)
         write(f'{base}/summary.xlsx', xlsx_bytes(summary, '区分'), SUMMARY_KIND, summary_key)
 
-        shared = shared_pages(project, notice_set, codes, cache, as_of,
-                              None)
+        shared = shared_pages(project, notice_set, codes, cache, as_of)
         author = ''
         created = _pdf_date(notice.merge.date or notice.date)
         title = f'{notice.merge.label or ""} {notice.merge.title_text}'.strip()
