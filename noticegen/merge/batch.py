@@ -99,53 +99,39 @@ def _renderer(templates_items: tuple[tuple[str, str], ...]):
     return Renderer(folder)
 
 
-def _has_class(box, name: str) -> bool:
-    element = getattr(box, 'element', None)
-    return (element is not None and getattr(box, 'position_y', None) is not None
-            and name in (element.get('class') or '').split())
-
-
 def render_blocks(batch: Batch) -> tuple[BlockSheet, list[tuple[float, float] | None]]:
     """The batch's addressee blocks laid out in one document (one font subset), many to a
     page, with each block's band and its barcode slot's top-left corner in points from the
     block's top-left. A block whose text runs past its height fails the batch."""
-    from weasyprint.formatting_structure import boxes as weasy_boxes
+    from ..render.engine import placed
     renderer = _renderer(tuple(sorted(batch.templates.items())))
     blocks = [recipient.block() for recipient in batch.recipients]
     html = renderer.html(BLOCK_TEMPLATE, blocks=blocks)
     document = renderer.render(html, [BLOCK_STYLESHEET])
     renderer.check_budget(document, f'addressee blocks of batch {batch.number}', html=html)
-    bands, slots, size = [], [], None
-    for page_index, page in enumerate(document.pages):
-        for box in page._page_box.descendants():
-            if not _has_class(box, 'block'):
-                continue
-            index = len(bands)
-            if index >= len(blocks):
-                raise RenderError(f'batch {batch.number}: more blocks laid out than recipients')
-            top, height = box.border_box_y(), box.border_height()
-            size = size or (box.border_width() * PX, height * PX)
-            bottom = max((child.position_y + child.margin_height()
-                          for child in box.descendants()
-                          if isinstance(child, weasy_boxes.LineBox)), default=top)
-            if bottom > top + height + 0.5:
-                raise RenderError(
-                    f'the addressee block of {blocks[index]["name"]} ({batch.recipients[index].code}) '
-                    f'runs {(bottom - top - height) * PX / 72 * 25.4:.1f} mm past its 42 mm: '
-                    f'shorten its name or address in the recipients file')
-            slot = next((child for child in box.descendants()
-                         if _has_class(child, 'barcode-slot')), None)
-            if blocks[index]['barcode'] and slot is None:
-                raise RenderError(f'batch {batch.number}: no room for the barcode of '
-                                  f'{blocks[index]["name"]}')
-            slots.append(None if slot is None else (
-                (slot.border_box_x() - box.border_box_x()) * PX,
-                (slot.border_box_y() - top) * PX))
-            bands.append((page_index, top, height))
-    if len(bands) != len(blocks):
-        raise RenderError(f'batch {batch.number}: {len(bands)} blocks laid out for '
+    found = placed(document, 'block')
+    if len(found) != len(blocks):
+        raise RenderError(f'batch {batch.number}: {len(found)} blocks laid out for '
                           f'{len(blocks)} recipients')
-    return BlockSheet(renderer.write(document), bands, *(size or (0.0, 0.0))), slots
+    slots_found = placed(document, 'barcode-slot')
+    bands, slots = [], []
+    for index, (box, block) in enumerate(zip(found, blocks)):
+        if box.content_bottom > box.y + box.height + 0.5:
+            raise RenderError(
+                f'the addressee block of {block["name"]} ({batch.recipients[index].code}) runs '
+                f'{(box.content_bottom - box.y - box.height) * PX / 72 * 25.4:.1f} mm past its '
+                f'{box.height * PX / 72 * 25.4:.0f} mm: shorten its name or address in the '
+                f'recipients file')
+        slot = next((s for s in slots_found if s.page == box.page
+                     and box.y <= s.y < box.y + box.height), None)
+        if block['barcode'] and slot is None:
+            raise RenderError(f'batch {batch.number}: no room for the barcode of '
+                              f'{block["name"]}')
+        slots.append(None if slot is None or not block['barcode']
+                     else ((slot.x - box.x) * PX, (slot.y - box.y) * PX))
+        bands.append((box.page, box.y, box.height))
+    width, height = (found[0].width * PX, found[0].height * PX) if found else (0.0, 0.0)
+    return BlockSheet(renderer.write(document), bands, width, height), slots
 
 
 def make(batch: Batch) -> Made:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from ..errors import NoticegenError, OutputError, UsageError
+from ..errors import NoticegenError, OutputError, UsageError, plural
 from ..layout import TEMPLATES
 from ..output.atomic import clean_temporary_files, write_atomic
 from ..output.lock import cannot_write, locked
@@ -39,7 +39,8 @@ class MergeResult:
     notes: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
-        return (f'{self.recipients} recipients in {self.batches} batches: {self.made} made, '
+        return (f'{plural(self.recipients, "recipient")} in '
+                f'{plural(self.batches, "batch", "batches")}: {self.made} made, '
                 f'{self.skipped} already current, in {self.seconds:.1f} s')
 
 

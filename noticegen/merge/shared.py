@@ -45,14 +45,11 @@ def render_letter(renderer, notice, issuer: tuple[str, ...], name: str) -> tuple
     if len(document.pages) == 1:
         document, html = lay_out(numbered=False)
     renderer.check_budget(document, name, html=html)
-    page = document.pages[0]
-    area = next((box for box in page._page_box.descendants()
-                 if getattr(box, 'element', None) is not None
-                 and AREA_CLASS in (box.element.get('class') or '').split()), None)
+    from ..render.engine import placed
+    area = next((box for box in placed(document, AREA_CLASS) if box.page == 0), None)
     if area is None:
         raise RenderError(f'{name}: the template has no .{AREA_CLASS} on its first page')
-    height = page.height * PX
-    x, top = area.border_box_x() * PX, area.border_box_y() * PX
-    width, tall = area.border_width() * PX, area.border_height() * PX
+    height = document.pages[0].height * PX
+    x, top, width, tall = area.x * PX, area.y * PX, area.width * PX, area.height * PX
     return renderer.write(document), Area(round(x, 3), round(height - top - tall, 3),
                                          round(width, 3), round(tall, 3))
