@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -61,8 +61,7 @@ class Made:
     starts: list[int]            # each recipient's first page
     pages: int
     labels: bytes | None = None
-    seconds: float = 0.0
-    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0         # the worker's time on the batch
 
 
 @lru_cache(maxsize=4)
@@ -91,8 +90,12 @@ def environment_digest(templates: dict[str, str]) -> str:
 @lru_cache(maxsize=2)
 def _renderer(templates_items: tuple[tuple[str, str], ...]):
     """A renderer over the carried templates, written once per process to a folder."""
+    import atexit
+    import shutil
     from ..render.engine import Renderer
-    folder = Path(tempfile.mkdtemp(prefix='noticegen-merge-')) / 'templates'
+    scratch = tempfile.mkdtemp(prefix='noticegen-merge-')
+    atexit.register(shutil.rmtree, scratch, True)
+    folder = Path(scratch) / 'templates'
     folder.mkdir()
     for name, text in templates_items:
         (folder / name).write_text(text, encoding='utf-8')

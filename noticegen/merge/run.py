@@ -17,7 +17,7 @@ from .batch import BLOCK_STYLESHEET, BLOCK_TEMPLATE, Batch, Made, environment_di
 from .executors import run_dask, run_local
 from .files import csv_bytes, log_rows, summary_rows, xlsx_bytes
 from .letters import Recipient, batches as cut, read
-from .shared import LETTER_STYLESHEETS, Shared, issuer_lines, render_letter
+from .shared import Shared, issuer_lines, render_letter
 
 FOLDER = 'merge'
 UNFINISHED = 'not made yet: a merge was stopped before it remade this batch; run it again'
@@ -200,11 +200,13 @@ def merge(root: Path, source: Path, out: Path, *, notice_id: str | None = None,
                 if progress:
                     progress('current', len(batch.recipients))
                 continue
-            # Until it is remade, a batch's files must not say 'ok' (a kill leaves it so).
+            # Until it is made, a batch's files are listed as unfinished: a merge killed now
+            # leaves a manifest that says which batches are missing or stale.
+            kinds = {files['pdf']: BATCH_KIND, files['labels']: LABELS_KIND,
+                     files['csv']: LOG_KIND, files['xlsx']: LOG_KIND}
             for name in names:
-                if name in manifest.entries:
-                    manifest.mark_failed(name, UNFINISHED, kind=manifest.entries[name].kind,
-                                         notice=notice.id, prefecture=None)
+                manifest.mark_failed(name, UNFINISHED, kind=kinds[name], notice=notice.id,
+                                     prefecture=None)
             todo.append((batch, files, key))
         save()
 
