@@ -279,3 +279,14 @@ def test_a_batch_stays_within_its_size_target(tmp_path):
     assert batch.stat().st_size <= target, (batch.stat().st_size, target)
     with pdfplumber.open(batch) as pdf:
         assert len(pdf.pages) == 500 * 3
+
+
+def test_a_file_that_is_not_a_recipients_file_is_one_error_and_nothing_is_written(tmp_path):
+    source = tmp_path / 'other.csv'
+    source.write_text('name,address\n試験病院,東京都千代田区霞が関1-3-2\n', encoding='utf-8')
+    out = tmp_path / 'out'
+    result = merge(source, out, check=False)
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [
+        f"error: {source}: not a recipients.csv of `recipients import` (no column 'code')"]
+    assert not out.exists()
