@@ -24,6 +24,36 @@ def _start_worker(parent: int) -> None:
         signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
 
 
+def run_shared(function, root, notice_id: str, codes: list[str], cache, as_of,
+               jobs: int) -> dict:
+    """The prefectures' shared pages, laid out on ``jobs`` worker processes (the codes
+    dealt out in turn), so that this process never loads WeasyPrint: its memory is the
+    recipients list's."""
+    import concurrent.futures
+    import multiprocessing
+    from concurrent.futures import BrokenExecutor
+    from ..build import _stop, _submit
+    chunks = [codes[start::jobs] for start in range(jobs) if codes[start::jobs]]
+    pool = concurrent.futures.ProcessPoolExecutor(
+        max_workers=len(chunks), mp_context=multiprocessing.get_context('spawn'),
+        initializer=_start_worker, initargs=(os.getpid(),))
+    found: dict = {}
+    try:
+        futures = [_submit(pool, function, root, notice_id, chunk, cache, as_of)
+                   for chunk in chunks]
+        for future in futures:
+            try:
+                found.update(future.result())
+            except BrokenExecutor:
+                raise RenderError('a merge worker process died while laying out the shared '
+                                  'pages (killed, out of memory, or crashed)') from None
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
+    return {code: found[code] for code in codes}
+
+
 def run_local(batches: Iterable[Batch], jobs: int) -> Iterator[Made]:
     """Make ``batches`` on ``jobs`` worker processes (in this process when ``jobs`` is 1)."""
     batches = list(batches)

@@ -14,7 +14,7 @@ from ..output.atomic import clean_temporary_files, write_atomic
 from ..output.lock import cannot_write, locked
 from ..output.manifest import MANIFEST, Entry, Manifest, sha256
 from .batch import BLOCK_STYLESHEET, BLOCK_TEMPLATE, Batch, Made, environment_digest
-from .executors import run_dask, run_local
+from .executors import run_dask, run_local, run_shared
 from .files import csv_bytes, log_rows, summary_rows, xlsx_bytes
 from .letters import Recipient, batches as cut, read
 from .shared import Shared, issuer_lines, render_letter
@@ -105,6 +105,14 @@ def shared_pages(project, notice_set, codes: list[str], cache: Path,
     return {code: layouts.shared(code) for code in codes}
 
 
+def _shared_in_worker(root: Path, notice_id: str, codes: list[str], cache: Path,
+                      as_of=None) -> dict[str, Shared]:
+    """``shared_pages`` in a worker process, which loads the project itself."""
+    from ..load.project import load_project
+    project = load_project(root)
+    return shared_pages(project, choose_notice(project, notice_id), codes, cache, as_of)
+
+
 def paths(notice_id: str, number: int) -> dict[str, str]:
     base = f'{FOLDER}/{notice_id}'
     return {'pdf': f'{base}/batches/{number:04d}.pdf', 'labels': f'{base}/labels/{number:04d}.pdf',
@@ -166,7 +174,11 @@ def merge(root: Path, source: Path, out: Path, *, notice_id: str | None = None,
         write(f'{base}/summary.csv', csv_bytes(summary), SUMMARY_KIND, summary_key)
         write(f'{base}/summary.xlsx', xlsx_bytes(summary, '区分'), SUMMARY_KIND, summary_key)
 
-        shared = shared_pages(project, notice_set, codes, cache, as_of)
+        if workers > 1:
+            shared = run_shared(_shared_in_worker, root, notice.id, codes, cache, as_of,
+                                workers)
+        else:
+            shared = shared_pages(project, notice_set, codes, cache, as_of)
         author = ''
         created = _pdf_date(notice.merge.date or notice.date)
         title = f'{notice.merge.label or ""} {notice.merge.title_text}'.strip()
