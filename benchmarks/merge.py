@@ -91,7 +91,7 @@ def main(argv=None) -> None:
               f'letters per CPU second, {args.recipients / cpu * args.jobs:.1f} letters/s on '
               f'{args.jobs} idle cores', flush=True)
         sizes = sorted((out / 'merge').rglob('batches/*.pdf'))
-        print(f'{len(sizes)} batches, largest {max(p.stat().st_size for p in sizes) / 1e6:.2f} MB',
+        print(f'{len(sizes)} batch(es), largest {max(p.stat().st_size for p in sizes) / 1e6:.2f} MB',
               flush=True)
         naive = naive_rate(source, sample, folder / 'cache')
     rate = args.recipients / seconds
