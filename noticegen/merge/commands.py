@@ -68,6 +68,10 @@ def merge(context, recipients_csv: Path, out: Path | None, notice_id: str | None
     from .run import merge as run_merge
     options = context.find_object(Options)
     target = out if out is not None else options.out
+    if scheduler is not None and executor != 'dask':
+        click.echo('error: --scheduler is the address of a Dask cluster: give --executor dask '
+                   'with it', err=True)
+        sys.exit(2)
     bar = None
     if sys.stderr.isatty():
         bar = click.progressbar(length=0, label='merging', file=sys.stderr, show_eta=True)
