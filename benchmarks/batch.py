@@ -4,6 +4,7 @@
 Run by hand (never as a timed test):
 
     .venv/bin/python benchmarks/batch.py [--runs 3] [--leaflets 1000] [--packets 47] [--skip-naive]
+    .venv/bin/python benchmarks/batch.py --vs-typst ../shared/peers/typst-national-batch [--runs 5]
 
 It prints, measured in this one run on this machine:
 - the cold national build (a new process, an empty output folder), median of --runs;
@@ -169,6 +170,128 @@ def naive_baseline(work: Path, packets: int) -> float:
     return time.perf_counter() - start
 
 
+PEER_VENV = Path(tempfile.gettempdir()) / 'noticegen-typst-peer'
+
+
+def peer_python(peer: Path, venv: Path) -> Path:
+    """The peer's interpreter: a venv of its own, outside ``.venv`` and outside the peer's
+    (read-only, shared) folder, with its requirements installed once."""
+    venv = venv.resolve()
+    for forbidden in (ROOT / '.venv', peer.resolve()):
+        if venv == forbidden or forbidden in venv.parents:
+            sys.exit(f'{venv}: the peer venv must be outside {forbidden}')
+    requirements = peer / 'requirements.txt'
+    marker = venv / 'noticegen-requirements.txt'
+    python = venv / 'bin' / 'python'
+    wanted = requirements.read_text(encoding='utf-8')
+    if not python.exists() or not marker.exists() or marker.read_text(encoding='utf-8') != wanted:
+        base = getattr(sys, '_base_executable', sys.executable)
+        subprocess.run([base, '-m', 'venv', '--clear', str(venv)], check=True)
+        subprocess.run([str(python), '-m', 'pip', 'install', '--quiet', '-r', str(requirements)],
+                       check=True)
+        marker.write_text(wanted, encoding='utf-8')
+    return python
+
+
+def timed(command: list[str], **options) -> tuple[float, float]:
+    """Wall and CPU seconds (user + system, its child processes included) of ``command``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run(command, check=True, capture_output=True, **options)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def packet_sizes(folder: Path, pattern: str) -> tuple[int, list[int], list[int]]:
+    """How many packets, their sizes in bytes, and their page counts."""
+    import pikepdf
+    paths = sorted(folder.rglob(pattern))
+    pages = []
+    for path in paths:
+        with pikepdf.open(path) as document:
+            pages.append(len(document.pages))
+    return len(paths), [path.stat().st_size for path in paths], pages
+
+
+def font_programs_and_tags(folder: Path) -> tuple[int, bool]:
+    """The most font programs of one face in any packet, and whether every packet is tagged."""
+    import pikepdf
+    most, tagged = 0, True
+    for path in sorted(folder.rglob('packets/*.pdf')):
+        with pikepdf.open(path) as document:
+            faces: dict[str, set] = {}
+            for page in document.pages:
+                for font in ((page.obj.get('/Resources') or {}).get('/Font') or {}).values():
+                    descriptor = (font.get('/DescendantFonts') or [font])[0].get(
+                        '/FontDescriptor')
+                    program = descriptor.get('/FontFile2') if descriptor is not None else None
+                    if program is not None:
+                        face = str(font.BaseFont).split('+', 1)[-1]
+                        faces.setdefault(face, set()).add(program.objgen)
+            most = max([most, *(len(programs) for programs in faces.values())])
+            tagged = tagged and '/StructTreeRoot' in document.Root and all(
+                '/StructParents' in page.obj for page in document.pages)
+    return most, tagged
+
+
+def compare_with_typst(peer: Path, runs: int, venv: Path) -> None:
+    """Ours and the peer, each as a whole process, in turn, ``runs`` times: medians, ratios.
+
+    - ours: ``build --lang none --force --jobs 2`` into a fresh output folder with a fresh
+      cache folder (the glyph check is cold too);
+    - the peer: ``batch_typst.py --mode best --jobs 2 --runs 1 --warmup 0``, its whole
+      process (its own timings leave out its start);
+    - the no-op: a warm rebuild of ours with no change, whole process;
+    - bytes per packet and per page: medians over the packets of one build each.
+    """
+    python = peer_python(peer, venv)
+    print(f'peer: {peer.resolve()} (venv {venv})')
+    with tempfile.TemporaryDirectory() as temporary:
+        work = Path(temporary)
+        root = copy_project(work / 'project')
+        ours, theirs = [], []
+        for run in range(runs):
+            out, cache = work / f'ours-{run}', work / f'cache-{run}'
+            ours.append(timed([sys.executable, str(ROOT / 'build.py'), '--root', str(root),
+                               '--cache-dir', str(cache), 'build', '--out', str(out),
+                               '--lang', 'none', '--force', '--jobs', '2']))
+            theirs.append(timed([str(python), str(peer / 'batch_typst.py'), '--mode', 'best',
+                                 '--jobs', '2', '--runs', '1', '--warmup', '0', '--outdir',
+                                 str(work / f'peer-{run}')], cwd=peer))
+        last = work / f'ours-{runs - 1}'
+        noop = [timed([sys.executable, str(ROOT / 'build.py'), '--root', str(root),
+                       '--cache-dir', str(work / f'cache-{runs - 1}'), 'build', '--out',
+                       str(last), '--lang', 'none', '--jobs', '2'])[0] for _ in range(5)]
+        count, sizes, pages = packet_sizes(last, 'packets/*.pdf')
+        peer_count, peer_sizes, peer_pages = packet_sizes(work / f'peer-{runs - 1}',
+                                                          'packet_*.pdf')
+        most, tagged = font_programs_and_tags(last)
+    median = statistics.median
+
+    def show(name, samples):
+        return (f'{name}: wall median {median(s[0] for s in samples):.2f} s '
+                f'({", ".join(f"{s[0]:.2f}" for s in samples)}); '
+                f'CPU median {median(s[1] for s in samples):.2f} s')
+
+    print(show(f'noticegen ({count} packets)', ours))
+    print(show(f'typst peer ({peer_count} packets)', theirs))
+    per_page = median(size / page for size, page in zip(sizes, pages))
+    peer_per_page = median(size / page for size, page in zip(peer_sizes, peer_pages))
+    print(f'bytes per packet: noticegen {median(sizes) / 1000:.1f} KB '
+          f'({median(pages):.0f} pages), peer {median(peer_sizes) / 1000:.1f} KB '
+          f'({median(peer_pages):.0f} pages); per page {per_page / 1000:.1f} KB vs '
+          f'{peer_per_page / 1000:.1f} KB (ratio {per_page / peer_per_page:.2f})')
+    print(f'font programs per face per packet: at most {most}; tagged packets: '
+          f'{"yes" if tagged else "no"}')
+    print(f'warm no-op rebuild (whole process): median {median(noop):.2f} s '
+          f'({", ".join(f"{t:.2f}" for t in noop)})')
+    wall = median(s[0] for s in ours) / median(s[0] for s in theirs)
+    cpu = median(s[1] for s in ours) / median(s[1] for s in theirs)
+    print(f'vs typst: wall ratio {wall:.2f}; cpu ratio {cpu:.2f}; bytes ratio '
+          f'{median(sizes) / median(peer_sizes):.2f}; noop {median(noop):.2f} s')
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description='Benchmark the national mailing.')
     parser.add_argument('--runs', type=int, default=3, help='runs of each build measurement')
@@ -178,7 +301,19 @@ def main() -> None:
                         help='packets the naive baseline makes (47: the national mailing, '
                              'which the ratio compares with)')
     parser.add_argument('--skip-naive', action='store_true', help='do not run the baseline')
+    parser.add_argument('--vs-typst', type=Path, metavar='PATH',
+                        help='compare with the Typst peer in PATH instead (5 runs unless '
+                             '--runs is given)')
+    parser.add_argument('--peer-venv', type=Path, default=PEER_VENV,
+                        help='where the peer\'s venv is made (outside .venv and PATH)')
     args = parser.parse_args()
+    if args.vs_typst:
+        print(f'machine: {platform.machine()}, {os.cpu_count()} CPUs, '
+              f'{platform.python_implementation()} {platform.python_version()}, '
+              f'{time.strftime("%Y-%m-%d %H:%M %Z")}')
+        runs = args.runs if '--runs' in sys.argv else 5
+        compare_with_typst(args.vs_typst, runs, args.peer_venv)
+        return
 
     print(f'machine: {platform.machine()}, {os.cpu_count()} CPUs, '
           f'{platform.python_implementation()} {platform.python_version()}')

@@ -18,6 +18,8 @@ The pipeline, one way; each stage a package that imports only the ones above it:
                data quality and coverage, research notes, translation coverage
     documents  one module per kind: what it makes, from which inputs, how
     build      the scheduler: workers, incremental builds, failures, the manifest
+    merge      the institution mail merge: shared pages laid out once, addressee blocks
+               placed as Form XObjects, print batches on a process pool or Dask
     preview    page images, gallery, visual diff, live server
     confirm    the 照会 round: forms out (with proofs), answers back into the data
     api, cli   one Options object; the CLI parses, calls one API function, exits

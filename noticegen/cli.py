@@ -862,3 +862,5 @@ def install_kinds(group: click.Group) -> None:
 
 from .recipients.commands import recipients as _recipients  # noqa: E402 (a command group)
 main.add_command(_recipients)
+from .merge.commands import merge as _merge  # noqa: E402 (the mail merge)
+main.add_command(_merge)

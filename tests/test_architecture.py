@@ -16,7 +16,7 @@ PACKAGE = ROOT / 'noticegen'
 # The stages in order: a module may import only from its own stage or an earlier one.
 # Base modules (errors, layout, options, the package's own __init__) come first.
 STAGES = ['base', 'model', 'load', 'render', 'assemble', 'output', 'recipients', 'plan', 'check',
-          'documents', 'build', 'preview', 'api', 'confirm', 'cli']
+          'documents', 'build', 'merge', 'preview', 'api', 'confirm', 'cli']
 BASE = {'noticegen', 'noticegen.errors', 'noticegen.layout', 'noticegen.options'}
 # The core: what must never name a kind (documents/ is where kinds live).
 CORE = {'base', 'model', 'load', 'render', 'assemble', 'output', 'recipients', 'plan', 'check',

@@ -385,8 +385,10 @@ def test_a_killed_build_leaves_no_process_and_nothing_stale(tmp_path, three_buil
         if moment == 'marked':
             return _changed(manifest, manifest_time)
         if moment in ('rendering', 'interrupt'):
+            # a worker runs: spawned (spawn_main) or forked (another process of the group)
             return _changed(manifest, manifest_time) and any(
-                'spawn_main' in command for _, command in group_members(build.pid))
+                'spawn_main' in command or pid != build.pid
+                for pid, command in group_members(build.pid))
         return any(_changed(p, t) for p, t in packet_times.items())
 
     deadline = time.monotonic() + 120

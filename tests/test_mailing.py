@@ -92,7 +92,8 @@ def test_manifest_check_finds_a_changed_a_missing_and_a_stray_file(tmp_path, ful
 
 def test_packet_is_cover_letter_and_all_attachments(full_build):
     reader = pypdf.PdfReader(full_build / NOTICE / 'packets' / '36-tokushima.pdf')
-    assert [e.title.split(' ')[0] for e in reader.outline] == [
+    # One top-level bookmark per document (pypdf lists each one's own bookmarks after it).
+    assert [e.title.split(' ')[0] for e in reader.outline if not isinstance(e, list)] == [
         '送付状', '事務連絡', '別添1', '別添2', '別添3', '別添4']
     with pdfplumber.open(full_build / NOTICE / 'covers' / '36-tokushima.pdf') as pdf:
         assert len(pdf.pages) == 1
@@ -249,7 +250,7 @@ def test_kill_and_resume_leaves_no_partial_file(tmp_path, full_build):
     unchanged = int(re.search(r'(\d+) unchanged', result.stdout)[1])
     identical = int(re.search(r'(\d+) re-rendered identical', result.stdout)[1])
     assert unchanged >= len(entries)
-    assert int(re.search(r'(\d+) built', result.stdout)[1]) + identical + unchanged == 382
+    assert int(re.search(r'(\d+) built', result.stdout)[1]) + identical + unchanged == 570
     assert not list(out.rglob('.*.part'))
     assert snapshot_digests(out) == snapshot_digests(full_build)
 

@@ -1,4 +1,4 @@
-"""Assemble PDFs with pikepdf (qpdf): stamp labels, merge bundles and packets, count pages.
+"""Assemble PDFs with pikepdf (qpdf): stamp labels, assemble bundles and packets, count pages.
 
 pikepdf rather than pypdf here because the build merges two files per prefecture: qpdf
 merges five documents in about 8 ms where pypdf takes about 70 ms.
@@ -14,10 +14,14 @@ from ..errors import RenderError
 
 @dataclass(frozen=True)
 class Part:
-    """One document of a bundle, with its bookmark title."""
+    """One document of a bundle or packet, with its bookmark title.
+
+    ``foreign``: an included original PDF, whose fonts are kept as they are.
+    """
 
     title: str
     pdf: bytes
+    foreign: bool = False
 
 
 def _open(pdf: bytes):
@@ -31,10 +35,15 @@ def _open(pdf: bytes):
         raise RenderError(f'not a readable PDF: {exception}') from None
 
 
-def _save(document) -> bytes:
+def _save(document, version: str = '', compact: bool = False) -> bytes:
+    """``document``'s bytes; ``compact``: dictionaries packed in object streams."""
+    import pikepdf
     output = io.BytesIO()
     # The /ID comes from the content, so that the same inputs give the same bytes.
-    document.save(output, deterministic_id=True)
+    document.save(output, deterministic_id=True, min_version=version,
+                  stream_decode_level=pikepdf.StreamDecodeLevel.none,
+                  object_stream_mode=(pikepdf.ObjectStreamMode.generate if compact
+                                      else pikepdf.ObjectStreamMode.preserve))
     return output.getvalue()
 
 
@@ -60,29 +69,59 @@ def stamp(pdf: bytes, overlay: bytes) -> bytes:
     return _save(document)
 
 
-def bundle(parts: list[Part], title: str, author: str, created: str) -> bytes:
-    """Merge ``parts`` in order, one bookmark per document (tags are not kept)."""
+def assemble(parts: list[Part], title: str, author: str, created: str,
+             lang: str = 'ja') -> bytes:
+    """One PDF of ``parts``, in order, written once.
+
+    - pages: each document's pages, as they are (content, annotations, images);
+    - fonts: one program per face, the subsets of the documents united
+      (``subsets.unite_fonts``); an included original keeps its own fonts;
+    - tags: every document's structure tree under one /Document element, one /Part each
+      (``structure.StructureMerger``);
+    - bookmarks: one per document, in order, with the document's own nested below it;
+    - metadata: /Title ``title``, /Author, dates ``created`` (a PDF date), /Lang ``lang``.
+
+    This is the one place that turns a list of documents into a bundle or a packet: a
+    step that changes the list (blank pages for duplex, say) runs before it.
+    """
     import pikepdf
+
+    from .structure import StructureMerger, outline_items
+    from .subsets import unite_fonts
+
     document = pikepdf.Pdf.new()
-    starts = []
+    merger = StructureMerger(document, lang)
     sources = []
+    foreign: set[int] = set()
+    items = []
+    version = '1.7'
     for part in parts:
         source = _open(part.pdf)
         sources.append(source)  # kept open until the merged file is saved
-        starts.append(len(document.pages))
+        start = len(document.pages)
         document.pages.extend(source.pages)
+        count = len(source.pages)
+        if part.foreign:
+            foreign.update(range(start, start + count))
+        merger.add(source, start, count, part.title)
+        item = pikepdf.OutlineItem(part.title, start)
+        item.children.extend(outline_items(document, source, start))
+        items.append(item)
+        version = max(version, source.pdf_version)
+    merger.finish()
+    unite_fonts(document, foreign)
     with document.open_outline() as outline:
-        for part, start in zip(parts, starts):
-            outline.root.append(pikepdf.OutlineItem(part.title, start))
+        outline.root.extend(items)
     document.docinfo['/Title'] = title
     document.docinfo['/Author'] = author
     document.docinfo['/Creator'] = 'noticegen'
+    document.docinfo['/Producer'] = 'noticegen (WeasyPrint, pikepdf)'
     document.docinfo['/CreationDate'] = created
     document.docinfo['/ModDate'] = created
-    document.Root.Lang = pikepdf.String('ja')
+    document.Root.Lang = pikepdf.String(lang)
     document.Root.PageMode = pikepdf.Name.UseOutlines
     document.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
-    return _save(document)
+    return _save(document, version, compact=True)
 
 
 def sanitize(pdf: bytes) -> tuple[bytes, list[str]]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..assemble.pdf import Part, bundle
+from ..assemble.pdf import Part, assemble
+from ..plan import registry
 from ..plan.registry import DocumentKind, register
 
 
@@ -11,8 +12,11 @@ def merge(job, context, suffix: str = '') -> bytes:
     notice = job.notice.notice
     name = job.prefecture.prefecture.name
     created = 'D:' + notice.date.strftime('%Y%m%d') + "000000+09'00"
-    return bundle([Part(context.jobs[part].title, context.parts[part]) for part in job.parts],
-                  f'{notice.title_text}（{name}）{suffix}', '、'.join(notice.issuer_names), created)
+    parts = [Part(context.jobs[part].title, context.parts[part],
+                  foreign=registry.get(context.jobs[part].kind).keeps_foreign_fonts)
+             for part in job.parts]
+    return assemble(parts, f'{notice.title_text}（{name}）{suffix}',
+                    '、'.join(notice.issuer_names), created)
 
 
 @register

@@ -502,6 +502,36 @@ class Mailing(Model):
 
     envelope: Envelope
     paper: Paper = Paper()
+class MergeLetter(Model):
+    """The letter a prefecture mails to each medical institution with its leaflet (``merge``).
+
+    A 公用文 like the notice: its issuer is the prefecture's department that the notice
+    addresses as ``department`` (its name from the prefecture's data, else the notice's
+    generic line narrowed to the prefecture); its addressee varies per recipient.
+    """
+
+    label: Line | None = '事務連絡'
+    numbers: list[Line] = []
+    date: IsoDate | None = None        # None: the date line is left blank to be filled in
+    department: Slug                   # the key of the notice's addressee that sends it
+    title: Text
+    body: list[Block] = Field(min_length=1)
+    ki: Line | None = '記'
+    items: list[ItemOrText] = []
+    closing: Line | None = None
+
+    @field_validator('items', mode='after')
+    @classmethod
+    def _plain_items(cls, items: list) -> list:
+        return [Item(text=item) if isinstance(item, str) else item for item in items]
+
+    @property
+    def title_lines(self) -> list[str]:
+        return [line.strip() for line in self.title.splitlines() if line.strip()]
+
+    @property
+    def title_text(self) -> str:
+        return ''.join(self.title_lines)
 
 
 class Notice(Model):
@@ -524,6 +554,7 @@ class Notice(Model):
     list_attachments: bool = True     # the list after the items (or 以上) of every attachment
     contact: Contact | None = None
     cover: Cover | None = None
+    merge: MergeLetter | None = None   # the letter of ``noticegen merge``, with the leaflet
     # The printed matter the notice makes besides its letter and attachments: names of
     # document kinds (see docs/reference.md); nothing is made that the notice does not list.
     outputs: list[Slug] = []
@@ -560,6 +591,15 @@ class Notice(Model):
         yield from blocks_problems(self.body, ('body',))
         if self.items:
             yield from items_problems(self.items, ('items',), self.style)
+        if self.merge is not None:
+            yield from blocks_problems(self.merge.body, ('merge', 'body'))
+            if self.merge.items:
+                yield from items_problems(self.merge.items, ('merge', 'items'), self.style)
+            departments = [a.department for a in self.main_addressees if a.department]
+            if self.merge.department not in departments:
+                yield (('merge', 'department'),
+                       f'{self.merge.department!r} is not the department of an addressee '
+                       f'(the addressees name: {", ".join(departments) or "none"})')
 
     @property
     def issuer_names(self) -> list[str]:

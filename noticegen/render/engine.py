@@ -96,6 +96,39 @@ def _blocks(box, found=None) -> list:
     return found
 
 
+@dataclass(frozen=True)
+class Placed:
+    """Where an element was laid out: its page, and its border box and the bottom of its
+    last line, in CSS px from the page's top-left."""
+
+    page: int
+    x: float
+    y: float
+    width: float
+    height: float
+    content_bottom: float
+
+
+def placed(document, name: str) -> list[Placed]:
+    """Every laid-out box of an element with class ``name``, in document order (the merge
+    places its addressee blocks and barcodes by them)."""
+    from weasyprint.formatting_structure import boxes
+    found = []
+    for number, page in enumerate(document.pages):
+        for box in page._page_box.descendants():
+            element = getattr(box, 'element', None)
+            if (element is None or getattr(box, 'position_y', None) is None
+                    or name not in (element.get('class') or '').split()
+                    or isinstance(box, (boxes.InlineBox, boxes.TextBox))):
+                continue
+            top = box.border_box_y()
+            bottom = max((line.position_y + line.margin_height() for line in box.descendants()
+                          if isinstance(line, boxes.LineBox)), default=top)
+            found.append(Placed(number, box.border_box_x(), top, box.border_width(),
+                                box.border_height(), bottom))
+    return found
+
+
 def make_environment(templates: Path) -> jinja2.Environment:
     """The Jinja environment of every document (autoescaped); imports no WeasyPrint."""
     env = jinja2.Environment(
