@@ -75,7 +75,8 @@ def test_every_archive_and_print_file_passes_its_rules(formats_build):
 def test_screen_files_of_laid_out_kinds_pass_the_structure_rules(formats_build):
     from noticegen.check.conformance import check_file
     for name in ('notice', 'betten-2', 'betten-3', 'betten-4', 'leaflets/08-ibaraki',
-                 'covers/08-ibaraki', 'cards/08-ibaraki.ja'):
+                 'covers/08-ibaraki', 'cards/08-ibaraki.ja', 'bundles/08-ibaraki',
+                 'packets/08-ibaraki'):
         path = formats_build / NOTICE / f'{name}.pdf'
         assert check_file(path) == [], name
 
