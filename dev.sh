@@ -14,16 +14,19 @@ REPO=$PWD
 
 # WeasyPrint's system libraries, fontconfig and the fonts the stylesheets declare: BIZ UD for
 # Japanese; Noto Sans CJK (Chinese, Korean), Noto Sans, Thai and Devanagari for the cards.
+# libgs-common ships the CMYK profile of print files (Artifex CMYK SWOP, default_cmyk.icc).
 # libharfbuzz-subset0 matters: without it WeasyPrint falls back to a Python subsetter
 # that costs about a second per document.
 APT_PACKAGES=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig
   fonts-morisawa-bizud-mincho fonts-morisawa-bizud-gothic
   fonts-noto-cjk fonts-noto-core
+  libgs-common
 )
 # The browser tests drive Debian's chromium through chromedriver (no test tool downloads one);
 # gettext's msgfmt --check checks every catalog.
-TEST_APT_PACKAGES=(chromium chromium-driver gettext)
+# poppler-utils' pdftotext is the second client that reads the cards' text back.
+TEST_APT_PACKAGES=(chromium chromium-driver gettext poppler-utils)
 VENV=${NOTICEGEN_VENV:-.venv}
 # The lock files are made by this uv release, for Debian 12's Python and glibc, whatever the host.
 LOCK_TOOL=uv==0.13.9

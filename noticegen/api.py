@@ -46,7 +46,7 @@ def check(options: Options) -> Checked:
             raise ValidationFailed(declared)
         langs = default_languages(project) if options.langs is None else options.langs
         jobs = plan(project, options.prefectures, langs, options.command, options.extra,
-                    options.as_of)
+                    options.as_of, options.formats)
         # Templates, stylesheets and catalogs first: the glyph check reads them as text.
         layouts = sorted({name for job in jobs for name in job.inputs
                           if name.startswith((f'{TEMPLATES}/', f'{LOCALES}/'))})
@@ -174,6 +174,24 @@ def preview(options: Options, progress=None,
     with locked(options.out, exclusive=False, wait=options.wait, waiting=notify):
         return run_preview(options.out, options.prefectures, options.kinds or None,
                            options.dpi, progress)
+
+
+def update_goldens(options: Options, notify: Callable[[str], None] | None = None) -> list[Path]:
+    """Build the golden set into a temporary folder and write its pages as the goldens
+    (``tests/goldens/`` of the project; see preview/goldens.py)."""
+    import dataclasses
+    import tempfile
+
+    from .preview import goldens
+    with tempfile.TemporaryDirectory(prefix='noticegen-goldens-') as temporary:
+        out = Path(temporary)
+        result = build(dataclasses.replace(options, out=out, prefectures=[goldens.PREFECTURE],
+                                           langs=list(goldens.LANGS), formats=None),
+                       notify=notify)
+        if result.failed:
+            raise NoticegenError(f'the golden set did not build: {result.failed[0].message}')
+        notice = load_project(options.root).notices[0].notice.id
+        return goldens.write(out, options.root / goldens.GOLDENS, notice)
 
 
 def diff(options: Options, baseline: str, tolerance: float, pixel_threshold: int,

@@ -23,7 +23,8 @@ from .output.atomic import clean_temporary_files, write_atomic
 from .output.bugs import BugLog, one_line
 from .output.lock import cannot_write, locked
 from .output.manifest import MANIFEST, Entry, Manifest, sha256
-from .plan import registry
+from .plan import formats, registry
+from .plan.formats import Format
 from .plan.job import Job
 from .plan.keys import Keys
 
@@ -98,6 +99,7 @@ class ProduceContext:
     worker: Worker
     parts: dict[str, bytes | None]   # the bytes of each part; None if it is not there
     failed: set[str]
+    format: Format = field(default_factory=lambda: formats.get('screen'))   # the job's format
 
     @property
     def project(self):
@@ -135,8 +137,20 @@ class Worker:
     def produce(self, job: Job, parts: dict[str, bytes | None] | None = None,
                 failed: set[str] | None = None) -> bytes:
         """The bytes of ``job``, made by its kind from ``parts``."""
-        context = ProduceContext(self, parts or {}, failed if failed is not None else set())
-        return registry.get(job.kind).produce(job, context)
+        fmt = formats.get(job.format)
+        context = ProduceContext(self, parts or {}, failed if failed is not None else set(), fmt)
+        kind = registry.get(job.kind)
+        if kind.template:
+            self.renderer.variant = fmt.variant   # WeasyPrint's pdf_variant for the format
+            self.renderer.cmyk = fmt.cmyk
+        try:
+            data = kind.produce(job, context)
+        finally:
+            if self._renderer is not None:
+                self._renderer.variant, self._renderer.cmyk = None, False
+        if fmt.finish and isinstance(data, bytes) and data.startswith(b'%PDF-'):
+            return fmt.finish(data, job)
+        return data
 
     def run(self, outputs: list[str], out: Path, current: set[str],
             failed: set[str]) -> list[Rendered]:
@@ -394,7 +408,7 @@ def _build(checked: Checked, out: Path, progress, jobs, force, notify) -> BuildR
 
     def fields(job: Job) -> dict:
         return dict(kind=registry.get(job.kind).group, notice=job.notice.notice.id,
-                    prefecture=job.code, lang=job.lang)
+                    prefecture=job.code, lang=job.lang, format=job.format)
 
     def save() -> None:
         try:

@@ -251,6 +251,24 @@ lang_option = click.option(
          'and en. The mailing itself is always Japanese.')
 
 
+def _formats(context, parameter, value):
+    if value is None:
+        return None
+    from .plan.formats import parse_formats
+    try:
+        return parse_formats(value)
+    except ValueError as exception:
+        raise click.BadParameter(str(exception)) from None
+
+
+format_option = click.option(
+    '--format', 'formats', metavar='FORMATS', callback=_formats,
+    help='Formats to make, comma-separated, or all: screen (the default: tagged, today\'s '
+         'names), print (NAME.print.pdf: PDF/X-4, CMYK, 3 mm bleed and crop marks; leaflets and cards), '
+         'archive (NAME.archive.pdf: PDF/A-2b; the letter, attachments and bundles). Each '
+         'kind is made in the formats it supports.')
+
+
 prefecture_option = click.option(
     '--prefecture', '-p', 'prefectures', multiple=True, callback=_prefectures,
     metavar='CODE|NAME',
@@ -460,6 +478,17 @@ def _run(options: Options) -> None:
     click.echo(result.summary())
     if result.failed:
         sys.exit(1)
+    if options.strict:   # print and archive files by their format's rules (check-format)
+        from .check.format_command import problems_of
+        broken = problems_of(out, [out / outcome.job.output for outcome in result.outcomes
+                                   if outcome.job.output.endswith('.pdf')
+                                   and outcome.job.format != 'screen'])
+        for line in broken:
+            click.echo(line, err=True)
+        if broken:
+            click.echo(f'{plural(len(broken), "format problem")}: errors under --strict.',
+                       err=True)
+            sys.exit(1)
     if render_warnings and options.strict:
         click.echo(f'{plural(len(render_warnings), "render warning")}: errors under --strict.',
                    err=True)
@@ -471,13 +500,14 @@ def _run(options: Options) -> None:
 @prefecture_option
 @jobs_option
 @lang_option
+@format_option
 @click.option('--force', is_flag=True, help='Render everything, even what is up to date.')
 @no_wait_option
 @strict_option
 @as_of_option
 @verbosity_options
 @click.pass_context
-def build(context, out: Path, prefectures, jobs, langs, force: bool, no_wait: bool,
+def build(context, out: Path, prefectures, jobs, langs, formats, force: bool, no_wait: bool,
           strict: bool, as_of, verbosity: int, **extra) -> None:
     """Validate every source, then write every document that is not up to date.
 
@@ -497,7 +527,10 @@ def build(context, out: Path, prefectures, jobs, langs, force: bool, no_wait: bo
       leaflets/NN-name.LANG.pdf   別添1 in another language (--lang)
       cards/NN-name.LANG.pdf  the folded patient card (4 faces, 105 × 74 mm) per language
       cards/sheets/NN-name.LANG.pdf   the card imposed on A4 with crop marks, for printing
-    and OUT/manifest.json: path, kind, pages, bytes, sha256, input hash and status of each.
+    and, with --format print or archive, beside each file a kind makes in that format:
+      NAME.print.pdf          PDF/X-4 for the print shop (leaflet, cards): bleed, トンボ, CMYK
+      NAME.archive.pdf        PDF/A-2b for the records (letter, attachments, bundles)
+    and OUT/manifest.json: path, kind, format, pages, bytes, sha256, input hash and status.
 
     Nothing is written unless every source is valid. Shared documents are rendered
     once; each prefecture's files are made in one task, over --jobs processes.
@@ -509,7 +542,7 @@ def build(context, out: Path, prefectures, jobs, langs, force: bool, no_wait: bo
     One build writes OUT at a time: a second one waits (--no-wait: exits 1).
     """
     _run(_options(context, out=out, prefectures=prefectures, jobs=jobs, langs=langs,
-                  force=force, wait=not no_wait, strict=strict, as_of=as_of,
+                  formats=formats, force=force, wait=not no_wait, strict=strict, as_of=as_of,
                   verbosity=verbosity, extra=extra))
 
 
@@ -575,9 +608,14 @@ dpi_option = click.option('--dpi', type=click.IntRange(24, 600), default=100, sh
 @prefecture_option
 @kinds_option
 @dpi_option
+@click.option('--update-goldens', is_flag=True,
+              help='Instead: build the golden set (prefecture 08; letter, leaflet, cover, one card '
+                   'per script) and write its pages at 50 dpi to tests/goldens/ (say why in the '
+                   'commit).')
 @verbosity_options
 @click.pass_context
-def preview(context, out: Path, prefectures, kinds, dpi: int, verbosity: int) -> None:
+def preview(context, out: Path, prefectures, kinds, dpi: int, update_goldens: bool,
+            verbosity: int) -> None:
     """Render PNG pages of the built PDFs, a gallery and contact sheets.
 
     \b
@@ -591,6 +629,14 @@ def preview(context, out: Path, prefectures, kinds, dpi: int, verbosity: int) ->
     from .api import preview as run_preview
     options = _options(context, out=out, prefectures=prefectures, kinds=kinds, dpi=dpi,
                        verbosity=verbosity)
+    if update_goldens:
+        from .api import update_goldens as run_update
+        try:
+            written = run_update(options, notify=_echo_err)
+        except NoticegenError as exception:
+            _fail(exception)
+        click.echo(f'{plural(len(written), "golden page")} in {written[0].parent}')
+        return
     out = options.out
     update, close = _progress('previewing', options)
     try:
@@ -776,6 +822,8 @@ def schema(context, out: Path | None, check_only: bool) -> None:
 
 from .confirm.command import confirm  # noqa: E402  (the 照会 round: export, import)
 main.add_command(confirm)
+from .check.format_command import check_format  # noqa: E402  (the formats' rules)
+main.add_command(check_format)
 
 def _kind_command(kind) -> click.Command:
     """A command that plans only ``kind`` (and the other kinds of that command)."""

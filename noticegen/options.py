@@ -17,6 +17,7 @@ class Options:
     out: Path = Path('dist')
     prefectures: list[str] | None = None    # JIS codes; None: all, the national mailing
     langs: list[str] | None = None          # None: reviewed languages, plus ja, ja-easy, en
+    formats: list[str] | None = None        # None: screen only (plan/formats.py)
     jobs: int | None = None                 # worker processes; None: one per CPU
     force: bool = False
     wait: bool = True                       # wait for another build of ``out`` to finish

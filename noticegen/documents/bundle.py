@@ -27,6 +27,7 @@ class Bundle(DocumentKind):
     phase = 'prefecture'
     previewed = False   # its pages repeat the documents it merges
     declared = True
+    formats = ('screen', 'archive')
     outputs_help = "per prefecture, the letter and every attachment merged, for printing"
 
     def jobs(self, context):

@@ -28,6 +28,11 @@ class Card(DocumentKind):
     pages = 4           # four faces of a folded A6 card
     localized = True
     declared = True
+    formats = ('screen', 'print')
+
+    def made_in(self, job, fmt):
+        """The screen-reader edition (``.screen.pdf``) is not printed."""
+        return fmt in self.formats and (fmt == 'screen' or job.fingerprint != 'screen')
     outputs_help = ('a folded patient card (105 × 74 mm, four faces) per prefecture and '
                     'language, and its A4 imposed sheet (needs cards/)')
     # What the items of the template are, for the "does not fit" error.

@@ -19,6 +19,7 @@ class Included(DocumentKind):
     template = 'label.html'       # the stamp, laid over the first page
     stylesheet = 'label.css'
     keeps_foreign_fonts = True
+    formats = ('screen', 'archive')
 
     def jobs(self, context):
         notice_set = context.notice_set
@@ -38,7 +39,10 @@ class Included(DocumentKind):
         return f'{attachment_label(job.notice.notice, job.attachment)} label'
 
     def produce(self, job, context):
-        pdf, removed = sanitize((context.project.root / job.fingerprint).read_bytes())
+        original = (context.project.root / job.fingerprint).read_bytes()
+        if context.format.admits_foreign:
+            context.format.admits_foreign(original, job.fingerprint)
+        pdf, removed = sanitize(original)
         for what in removed:
             context.warn(f'{job.fingerprint}: removed {what}')
         width, height = page_size(pdf)

@@ -29,6 +29,7 @@ class Leaflet(DocumentKind):
     stylesheet = 'leaflet.css'
     pages = 2
     localized = True
+    formats = ('screen', 'print', 'archive')
 
     def language_stylesheet(self, job):
         return None if job.lang == 'ja' else LANGUAGES[job.lang].stylesheet

@@ -29,6 +29,7 @@ class Letter(DocumentKind):
     order = 10
     template = 'letter.html'
     stylesheet = 'letter.css'
+    formats = ('screen', 'archive')
 
     def jobs(self, context):
         notice_set = context.notice_set

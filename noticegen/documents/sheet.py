@@ -17,6 +17,7 @@ class Sheet(DocumentKind):
     order = 22
     template = 'sheet.html'
     stylesheet = 'letter.css'
+    formats = ('screen', 'archive')
     attachment_type = TextAttachment
 
     def jobs(self, context):

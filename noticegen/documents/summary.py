@@ -15,6 +15,7 @@ class Summary(DocumentKind):
     order = 20
     template = 'summary.html'
     stylesheet = 'summary.css'
+    formats = ('screen', 'archive')
     pages = 1
 
     def jobs(self, context):

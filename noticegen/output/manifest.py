@@ -43,10 +43,11 @@ class Entry:
     inputs: str               # hash of everything that shaped the file
     status: str               # 'ok' or 'failed'
     message: str = ''
+    format: str = 'screen'    # plan/formats.py
 
 
 _TYPES = get_type_hints(Entry)   # each field's type: str, int, or str | None
-_REQUIRED = [f.name for f in fields(Entry) if f.name != 'message']
+_REQUIRED = [f.name for f in fields(Entry) if f.name not in ('message', 'format')]
 
 
 def sha256(data: bytes) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -11,6 +12,8 @@ from typing import Any
 from ..errors import NoticegenError, SourceError, ValidationFailed
 from ..layout import LOCALES, catalog_path
 from ..load.project import NoticeSet, PrefectureData, Project
+
+DEFAULT_FORMATS = ('screen',)
 
 
 @dataclass(frozen=True, eq=False)
@@ -31,6 +34,7 @@ class Job:
     title: str = ''           # its bookmark and enclosure title when it is part of another
     enclosure: int | None = None  # its place in the notice's set: 0 the letter, N 別添N
     as_of: date | None = None  # facts are judged at this date (what prints): part of the key
+    format: str = 'screen'    # plan/formats.py: screen, print or archive; part of the key
 
     @property
     def code(self) -> str | None:
@@ -151,12 +155,13 @@ class PlanContext:
 
 def plan(project: Project, prefectures: list[str] | None = None, langs: list[str] | None = None,
          command: str | None = None, extra: dict[str, Any] | None = None,
-         as_of: date | None = None) -> list[Job]:
+         as_of: date | None = None, formats: list[str] | None = None) -> list[Job]:
     """The files a command writes, kind by kind in the registry's order, notice by notice.
 
     ``prefectures`` None is the national mailing. ``command`` None is ``build``; a kind
     that belongs to another command is planned only by it. ``as_of`` (--as-of) overrides
-    the data set's own date; kinds that print facts give it to their jobs.
+    the data set's own date; kinds that print facts give it to their jobs. ``formats``
+    (default: screen) are made of each kind that lists them (``DocumentKind.formats``).
     """
     from ..model.facts import as_of_date
     from .registry import kinds
@@ -170,5 +175,41 @@ def plan(project: Project, prefectures: list[str] | None = None, langs: list[str
         for kind in kinds():
             if kind.command == command:
                 context.jobs += kind.jobs(context)
-        jobs += context.jobs
+        jobs += in_formats(context, list(formats or DEFAULT_FORMATS))
     return jobs
+
+
+def in_formats(context: PlanContext, formats: list[str]) -> list[Job]:
+    """The planned (screen) jobs in each of ``formats`` their kind is made in.
+
+    A job in another format writes NAME.FORMAT.pdf, lays out with the format's
+    stylesheet over its own, and is made from its parts in the same format; a kind made
+    in a format must be made from parts that are too.
+    """
+    from .formats import get as get_format
+    from .registry import get
+    found: list[Job] = []
+    by_output = {job.output: job for job in context.jobs}
+    for name in formats:
+        fmt = get_format(name)
+        for job in context.jobs:
+            kind = get(job.kind)
+            if not kind.made_in(job, name):
+                continue
+            if not fmt.suffix:
+                found.append(job)
+                continue
+            missing = [part for part in job.parts if name not in get(by_output[part].kind).formats]
+            if missing:
+                raise NoticegenError(f'kind {job.kind!r} is made in {name} but its part '
+                                     f'{missing[0]} is not: add {name!r} to the formats of '
+                                     f'kind {by_output[missing[0]].kind!r}')
+            stylesheets = job.stylesheets
+            inputs = job.inputs
+            if fmt.stylesheet and kind.template:
+                stylesheets = (*stylesheets, fmt.stylesheet)
+                inputs = (*inputs, *context.layout_files(None, [fmt.stylesheet]))
+            found.append(dataclasses.replace(
+                job, output=fmt.output(job.output), format=name, inputs=inputs,
+                stylesheets=stylesheets, parts=tuple(fmt.output(part) for part in job.parts)))
+    return found

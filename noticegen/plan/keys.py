@@ -44,7 +44,7 @@ class Keys:
             return self._keys[job.output]
         as_of = job.as_of.isoformat() if job.as_of else ''
         digest = hashlib.sha256(
-            f'{self.tool}\0{job.kind}\0{job.output}\0{job.fingerprint}\0{as_of}\0'.encode())
+            f'{self.tool}\0{job.kind}\0{job.format}\0{job.output}\0{job.fingerprint}\0{as_of}\0'.encode())
         for name in job.inputs:
             digest.update(f'{name}\0{self.file(name)}\0'.encode())
         for stylesheet in job.stylesheets:

@@ -47,6 +47,8 @@ class DocumentKind:
     # kind's own sources decide (the letter always, an attachment when the notice has it).
     declared: ClassVar[bool] = False
     outputs_help: ClassVar[str] = ''    # what listing it in `outputs` makes (docs/reference.md, errors)
+    # The formats it is made in (plan/formats.py); --format picks which are built.
+    formats: ClassVar[tuple[str, ...]] = ('screen',)
 
     @property
     def group(self) -> str:
@@ -56,6 +58,10 @@ class DocumentKind:
     def jobs(self, context: PlanContext) -> Iterable[Job]:
         """The files of this kind a build of ``context`` writes."""
         raise NotImplementedError
+
+    def made_in(self, job: Job, fmt: str) -> bool:
+        """Whether ``job`` (planned as screen) is also made in the format ``fmt``."""
+        return fmt in self.formats
 
     def notice_problems(self, notice_set: Any, project: Project) -> Iterable[tuple[tuple, str]]:
         """(loc, message) of what a notice that lists this kind in `outputs` lacks for it."""

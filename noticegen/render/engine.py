@@ -22,6 +22,8 @@ from ..layout import LOCALES
 from ..model.numbering import attachment_label, label_text, label_width, marker, text_width
 from ..model.wareki import format_wareki, widen
 from .catalogs import load_catalog
+from .actualtext import install as install_actual_text
+from .cmyk import to_cmyk
 from .fetcher import make_url_fetcher
 from .filters import ja_runs, jline, jruns, jtext, nobr, phrases, qr_data_uri, ruby, spaced, words, wrap
 
@@ -152,19 +154,22 @@ class Renderer:
 
     templates: Path
     refused: list[str] = field(default_factory=list)
+    variant: str | None = None   # WeasyPrint's pdf_variant (a format's), or None
+    cmyk: bool = False           # every colour as device-cmyk() (render/cmyk.py)
 
     def __post_init__(self):
         from weasyprint.css.counters import CounterStyle
         from weasyprint.text.fonts import FontConfiguration
 
         self.env = make_environment(self.templates)
+        install_actual_text()   # runs of Thai, Devanagari ... read as their source text
         self.catalogs: dict[str, object] = {}
         self.warnings: list[str] = []   # render warnings since take_warnings()
         self.use_language('ja')
         self.font_config = FontConfiguration()
         self.counter_style = CounterStyle()
         self.fetcher = make_url_fetcher((self.templates,), self.refused)
-        self._stylesheets: dict[str, object] = {}
+        self._stylesheets: dict[tuple[str, bool], tuple[object, dict]] = {}
 
     def catalog(self, lang: str):
         """The template strings of ``lang`` (compiled once per renderer)."""
@@ -190,20 +195,26 @@ class Renderer:
         Its warnings (a typo in a property) are not the document's: ``validate`` reports
         them with their line and column (check/lint.py).
         """
-        if name not in self._stylesheets:
+        key = (name, self.cmyk)
+        if key not in self._stylesheets:
             from weasyprint import CSS
             logger = logging.getLogger('weasyprint')
             collector = WarningCollector()
             logger.addHandler(collector)
             propagate, logger.propagate = logger.propagate, False
             try:
-                self._stylesheets[name] = CSS(
-                    filename=str(self.templates / name), url_fetcher=self.fetcher,
-                    font_config=self.font_config, counter_style=self.counter_style)
+                path = self.templates / name
+                text = path.read_text(encoding='utf-8')
+                profiles: dict = {}   # its @color-profile rules: only its documents get them
+                css = CSS(string=to_cmyk(text) if self.cmyk else text,
+                          base_url=path.as_uri(), url_fetcher=self.fetcher,
+                          font_config=self.font_config, counter_style=self.counter_style,
+                          color_profiles=profiles)
+                self._stylesheets[key] = css, profiles
             finally:
                 logger.removeHandler(collector)
                 logger.propagate = propagate
-        return self._stylesheets[name]
+        return self._stylesheets[key]
 
     def take_warnings(self) -> list[str]:
         """The render warnings since the last call, each once, in order."""
@@ -219,7 +230,11 @@ class Renderer:
         from weasyprint import HTML
         from weasyprint.urls import FatalURLFetchingError
 
-        stylesheets = [self.stylesheet(name) for name in stylesheets]
+        parsed = [self.stylesheet(name) for name in stylesheets]
+        stylesheets = [css for css, _ in parsed]
+        profiles = {key: value for _, found in parsed for key, value in found.items()}
+        if self.cmyk:
+            html = to_cmyk(html)
         collector = WarningCollector()
         logger = logging.getLogger('weasyprint')
         logger.addHandler(collector)
@@ -228,8 +243,9 @@ class Renderer:
             document = HTML(string=html, base_url=str(self.templates) + '/',
                             url_fetcher=self.fetcher).render(
                 stylesheets=stylesheets,
-                font_config=self.font_config,
-                counter_style=self.counter_style, **PDF_OPTIONS)
+                font_config=self.font_config, color_profiles=profiles,
+                counter_style=self.counter_style, **PDF_OPTIONS,
+                **({'pdf_variant': self.variant} if self.variant else {}))
         except FatalURLFetchingError as exception:
             cause = exception.__cause__ or exception
             raise RenderError(str(cause)) from None
@@ -343,5 +359,6 @@ class Renderer:
 
     def write(self, document) -> bytes:
         output = io.BytesIO()
-        document.write_pdf(output, **PDF_OPTIONS)
+        document.write_pdf(output, **PDF_OPTIONS,
+                           **({'pdf_variant': self.variant} if self.variant else {}))
         return output.getvalue()

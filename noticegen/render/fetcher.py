@@ -6,15 +6,21 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 
+# Folders of the colour profiles a stylesheet may name in @color-profile, from Debian
+# packages: libgs-common's Artifex CMYK SWOP profile is the output intent of print files.
+PROFILE_FOLDERS = ('/usr/share/color/icc/ghostscript',)
+
+
 class FetchRefused(Exception):
     """A URL outside the project's asset folders."""
 
 
 def make_url_fetcher(roots, refused: list[str] | None = None):
-    """Return a WeasyPrint URL fetcher that serves only files under ``roots``."""
+    """Return a WeasyPrint URL fetcher that serves only files under ``roots`` (and the
+    colour profiles of ``PROFILE_FOLDERS``)."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-    real_roots = [Path(root).resolve() for root in roots]
+    real_roots = [Path(root).resolve() for root in (*roots, *PROFILE_FOLDERS)]
 
     class AssetFetcher(URLFetcher):
         def fetch(self, url, headers=None):
