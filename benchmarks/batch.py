@@ -312,7 +312,8 @@ def main() -> None:
               f'{platform.python_implementation()} {platform.python_version()}, '
               f'{time.strftime("%Y-%m-%d %H:%M %Z")}')
         runs = args.runs if '--runs' in sys.argv else 5
-        compare_with_typst(args.vs_typst, runs, args.peer_venv)
+        # Resolved first: the peer runs in its own folder, so a relative PATH would miss.
+        compare_with_typst(args.vs_typst.resolve(), runs, args.peer_venv)
         return
 
     print(f'machine: {platform.machine()}, {os.cpu_count()} CPUs, '
