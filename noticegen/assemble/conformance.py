@@ -78,7 +78,8 @@ def name_output_intent(document) -> None:
             intent.Info = pikepdf.String(described)
 
 
-def _reachable(document) -> set:
+def structure_elements(document) -> set:
+    """The object ids of every structure element reachable from the StructTreeRoot."""
     import pikepdf
     reached: set = set()
     pending = [document.Root.StructTreeRoot.get('/K')]
@@ -118,7 +119,7 @@ def orphans_as_artifacts(data: bytes) -> bytes:
     document = _open(data)
     if '/StructTreeRoot' not in document.Root:
         return data
-    reached, parents = _reachable(document), _parents(document)
+    reached, parents = structure_elements(document), _parents(document)
     changed = False
     for page in document.pages:
         key = page.obj.get('/StructParents')

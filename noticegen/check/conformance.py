@@ -27,6 +27,7 @@ import io
 from pathlib import Path
 from typing import Callable, Iterator
 
+from ..assemble.conformance import structure_elements
 from ..errors import NoticegenError
 
 MM = 72 / 25.4
@@ -211,22 +212,6 @@ def _parent_tree(pdf) -> dict[int, object]:
                 found[int(nums[index])] = nums[index + 1]
         pending += list(node.get('/Kids') or [])
     return found
-
-
-def structure_elements(pdf) -> set:
-    """The object ids of every structure element reachable from the StructTreeRoot."""
-    import pikepdf
-    reached: set = set()
-    pending = [pdf.Root.StructTreeRoot.get('/K')]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, pikepdf.Array):
-            pending += list(node)
-        elif isinstance(node, pikepdf.Dictionary) and node.objgen not in reached:
-            reached.add(node.objgen)
-            if node.get('/K') is not None:
-                pending.append(node.get('/K'))
-    return reached
 
 
 def _marked_content(stream) -> Iterator[tuple[str, int | None, str]]:
