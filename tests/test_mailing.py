@@ -23,7 +23,7 @@ from conftest import ROOT, copy_project, run_cli
 NOTICE = '2024-10-08-onestop'
 ENTRY_FIELDS = {'path': str, 'kind': str, 'notice': str, 'prefecture': (str, type(None)),
                 'lang': str, 'pages': int, 'bytes': int, 'sha256': str, 'inputs': str,
-                'status': str, 'message': str}
+                'status': str, 'message': str, 'format': str}
 
 
 def manifest_of(out: Path) -> dict[str, dict]:

@@ -151,13 +151,14 @@ def test_diff_catches_a_one_digit_change_and_names_the_page(full_build, tmp_path
     result = run_cli('diff', '--out', str(out), '--baseline', str(full_build), root=root)
     assert result.returncode == 1
     changed = [line for line in result.stdout.splitlines() if line.startswith('changed:')]
-    # The number is on the back of the leaflets (ja, en) and inside each card (ja, ja-easy and
-    # its screen edition, en: face 2). The imposed sheets are not previewed.
+    # The number is on both pages of the leaflets (ja, en: page 1's numbers band and page 2's
+    # centers) and inside each card (ja, ja-easy and its screen edition, en: face 2). The
+    # imposed sheets are not previewed.
     assert sorted(line.split(':')[1].strip() for line in changed) == sorted(
         [f'{NOTICE}/cards/14-kanagawa.{lang}.pdf page 2'
          for lang in ('en', 'ja', 'ja-easy', 'ja-easy.screen')]
-        + [f'{NOTICE}/leaflets/14-kanagawa.en.pdf page 2',
-           f'{NOTICE}/leaflets/14-kanagawa.pdf page 2'])
+        + [f'{NOTICE}/leaflets/14-kanagawa{suffix}.pdf page {page}'
+           for suffix in ('.en', '') for page in (1, 2)])
     assert (out / 'diff' / NOTICE / 'leaflets' / '14-kanagawa' / 'page-2.png').is_file()
     report = (out / 'diff' / 'index.html').read_text(encoding='utf-8')
     assert '14-kanagawa.pdf' in report
@@ -394,7 +395,7 @@ def test_gallery_index_links_every_prefecture_and_the_filter_narrows_the_images(
         assert 0 < english < tokyo
         assert set(visible_docs('lang')) == {'en'}
         Select(driver.find_element(By.ID, 'filter-kind')).select_by_value('card')
-        assert visible_images() == 1 and visible_docs('kind') == ['card']
+        assert visible_images() == 4 and visible_docs('kind') == ['card']   # its four faces
         driver.find_element(By.ID, 'filter-reset').click()
         assert visible_images() == total
         # An index link selects its prefecture.
