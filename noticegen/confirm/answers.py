@@ -43,7 +43,7 @@ class FormError:
 class Answer:
     row: Row                 # the fact, as the data has it now
     cell: FormRow            # where the answer was read
-    kind: str                # 正, 誤 or 訂正
+    verdict: str             # 正, 誤 or 訂正
     value: str | None        # the correction (訂正), normalised
     person: str
     day: date
@@ -243,14 +243,14 @@ class Checker:
 
     def _answer(self, form: Form, code: str, row: Row, cell: FormRow) -> Answer | None:
         path = form.path
-        kind = unicodedata.normalize('NFKC', cell.answer).strip()
-        if not kind:
+        verdict = unicodedata.normalize('NFKC', cell.answer).strip()
+        if not verdict:
             if cell.correction:
                 self.error(path, cell.cell('correction'), f'a correction needs 訂正 in '
                                                           f'{cell.cell("answer")}')
             return None
-        if kind not in ANSWERS:
-            self.error(path, cell.cell('answer'), f'expected 正, 誤 or 訂正; found {kind!r}')
+        if verdict not in ANSWERS:
+            self.error(path, cell.cell('answer'), f'expected 正, 誤 or 訂正; found {verdict!r}')
             return None
         problems = len(self.errors)
         if not cell.person:
@@ -276,14 +276,14 @@ class Checker:
                     f'answered on {day.isoformat()}, before the form was sent (the data is '
                     f'as of {self.valid_as_of})'))
         value = None
-        if kind == '正':
+        if verdict == '正':
             if not row.value:
                 self.error(path, cell.cell('answer'), 'nothing to confirm: the data has no '
                                                       'value here; give it with 訂正')
             if cell.correction:
                 self.error(path, cell.cell('correction'), '正 takes no correction: choose 訂正 '
                                                           'to change the value')
-        elif kind == '誤':
+        elif verdict == '誤':
             if not row.value:
                 self.error(path, cell.cell('answer'), 'nothing to mark wrong: the data has no '
                                                       'value here; give it with 訂正')
@@ -302,7 +302,7 @@ class Checker:
                     self.error(path, cell.cell('correction'), f'{row.what}: {problem}')
         if len(self.errors) > problems:
             return None
-        return Answer(row, cell, kind, value, cell.person, day)
+        return Answer(row, cell, verdict, value, cell.person, day)
 
     # --- rows that share a source ---------------------------------------------------------
     def _groups(self, form: Form, code: str, answered: Answered,
@@ -329,8 +329,8 @@ class Checker:
                 continue
             final = {row.field: row.value or None for row in members}
             for answer in given:
-                final[answer.row.field] = answer.value if answer.kind == '訂正' else (
-                    None if answer.kind == '誤' else answer.row.value)
+                final[answer.row.field] = answer.value if answer.verdict == '訂正' else (
+                    None if answer.verdict == '誤' else answer.row.value)
             name_row = next(row for row in members if row.field == 'name')
             named = final.get('name')
             if not named and any(final.get(key) for key in ('postal_code', 'address')) \
@@ -343,6 +343,6 @@ class Checker:
                 problem = address_problem(postal, address)
                 if problem:
                     changed = next((a for a in given if a.row.field == 'address'
-                                    and a.kind == '訂正'), None) or next(
+                                    and a.verdict == '訂正'), None) or next(
                         (a for a in given if a.row.field == 'postal_code'), given[0])
                     self.error(form.path, changed.cell.cell('correction'), problem)

@@ -80,11 +80,11 @@ def _fact(edits: Edits, loc: tuple, fact, answers: list[Answer], text: str, day:
     wrong = None
     for answer in answers:
         name = answer.row.field
-        if answer.kind == '訂正':
+        if answer.verdict == '訂正':
             edits.set(loc + (name,), answer.value)
-        elif answer.kind == '誤' and name in ('name', 'number'):
+        elif answer.verdict == '誤' and name in ('name', 'number'):
             wrong = f'{text}：{answer.row.what}に誤りとの回答（訂正なし）'
-        elif answer.kind == '誤':
+        elif answer.verdict == '誤':
             edits.delete(loc + ('url_display',))     # the short form goes with its URL
             if name == 'url':
                 edits.delete(loc + ('url',))
@@ -93,11 +93,11 @@ def _fact(edits: Edits, loc: tuple, fact, answers: list[Answer], text: str, day:
 
 
 def _hours(edits: Edits, loc: tuple, answer: Answer, text: str, day: str) -> None:
-    if answer.kind == '誤':
+    if answer.verdict == '誤':
         for name in ('hours_as_of', 'hours_source', 'hours'):
             edits.delete(loc + (name,))
         return
-    if answer.kind == '訂正':
+    if answer.verdict == '訂正':
         edits.set(loc + ('hours',), answer.value)
     edits.set(loc + ('hours_source',), text, after='hours')
     edits.set(loc + ('hours_as_of',), day, after='hours_source')
@@ -109,7 +109,7 @@ FIELDS = ('name', 'postal_code', 'address')
 def _department(edits: Edits, loc: tuple, prefecture: Prefecture, answers: list[Answer],
                 text: str, day: str) -> None:
     key = loc[1]
-    if any(a.kind == '誤' and a.row.field == 'name' for a in answers):
+    if any(a.verdict == '誤' and a.row.field == 'name' for a in answers):
         # Wrongly named: the data no longer names it, and the generic line prints.
         if key in prefecture.departments:
             only = len(edits.data.get('departments') or {}) == 1
@@ -118,7 +118,7 @@ def _department(edits: Edits, loc: tuple, prefecture: Prefecture, answers: list[
     given = {a.row.field: a for a in answers}
     if key not in prefecture.departments:
         entry = {name: given[name].value for name in FIELDS
-                 if name in given and given[name].kind == '訂正'}
+                 if name in given and given[name].verdict == '訂正'}
         entry.update(source=text, as_of=day)
         if 'departments' in edits.data and edits.data['departments']:
             edits.insert(('departments',), key, entry)
@@ -129,9 +129,9 @@ def _department(edits: Edits, loc: tuple, prefecture: Prefecture, answers: list[
     previous = 'name'
     for name in FIELDS:
         answer = given.get(name)
-        if answer is not None and answer.kind == '訂正':
+        if answer is not None and answer.verdict == '訂正':
             edits.set(loc + (name,), answer.value, after=previous)
-        elif answer is not None and answer.kind == '誤':
+        elif answer is not None and answer.verdict == '誤':
             edits.delete(loc + (name,))
         if edits.exists(loc + (name,)):
             previous = name

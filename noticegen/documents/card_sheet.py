@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..assemble.pdf import Placed, impose
 from ..plan.registry import DocumentKind, register
+from .card import Card
 
 MM = 72 / 25.4
 SHEET = (297 * MM, 210 * MM)          # A4 landscape
@@ -67,7 +68,7 @@ class CardSheet(DocumentKind):
     previewed = False   # its faces are the card's
 
     def jobs(self, context):
-        for job in [job for job in context.jobs if job.kind == 'card'
+        for job in [job for job in context.jobs if job.kind == Card.name
                     and job.fingerprint != 'screen']:
             output = job.output.replace('/cards/', '/cards/sheets/', 1)
             yield context.make(self, output, prefecture=job.prefecture, lang=job.lang,

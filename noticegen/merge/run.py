@@ -72,11 +72,12 @@ class Layouts:
 
     def __init__(self, project, notice_set, codes: list[str], cache: Path, as_of=None):
         from ..build import Worker
+        from ..documents.leaflet import Leaflet
         from ..check.validate import check_glyphs
         from ..model.facts import as_of_date
         from ..plan.job import plan
         jobs = [job for job in plan(project, codes, ['ja'], as_of=as_of)
-                if job.kind == 'leaflet' and job.lang == 'ja'  # the merge names what it mails
+                if job.kind == Leaflet.name and job.lang == 'ja'  # the merge names what it mails
                 and job.notice.notice.id == notice_set.notice.id]
         self.leaflets = {job.code: job for job in jobs}
         missing = [code for code in codes if code not in self.leaflets]
@@ -191,8 +192,8 @@ def merge(root: Path, source: Path, out: Path, *, notice_id: str | None = None,
                                   created, labels, digest), paths(notice.id, number)))
 
         # Files of batches this merge does not make (a longer list before): gone.
-        wanted = {path for _, files in planned for kind, path in files.items()
-                  if kind != 'labels' or labels} | {f'{base}/summary.csv', f'{base}/summary.xlsx'}
+        wanted = {path for _, files in planned for role, path in files.items()
+                  if role != 'labels' or labels} | {f'{base}/summary.csv', f'{base}/summary.xlsx'}
         for path in sorted(p for p in manifest.entries if p.startswith(f'{base}/')
                            and p not in wanted):
             target = out / path

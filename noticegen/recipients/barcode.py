@@ -142,15 +142,15 @@ def extract_number(address_b: str) -> str:
         else:
             tokens.append(('other', part))
     # 補足2, 3: F after a digit.
-    for index, (kind, part) in enumerate(tokens):
-        if kind == 'letter' and part == 'F' and index and tokens[index - 1][0] == 'digit':
+    for index, (sort, part) in enumerate(tokens):
+        if sort == 'letter' and part == 'F' and index and tokens[index - 1][0] == 'digit':
             later = any(k in ('digit', 'letter') for k, _ in tokens[index + 1:])
             tokens[index] = ('hyphen', '-') if later else ('other', part)
     # 4: what is not extracted becomes one hyphen when something extracted follows it.
     out: list[tuple[str, str]] = []
-    for index, (kind, part) in enumerate(tokens):
-        if kind != 'other':
-            out.append((kind, part))
+    for index, (sort, part) in enumerate(tokens):
+        if sort != 'other':
+            out.append((sort, part))
         elif any(k != 'other' for k, _ in tokens[index + 1:]):
             out.append(('hyphen', '-'))
     # A hyphen at the end carries nothing: p19's figures end on the last digit or letter
@@ -158,15 +158,15 @@ def extract_number(address_b: str) -> str:
     while out and out[-1][0] == 'hyphen':
         out.pop()
     merged: list[tuple[str, str]] = []
-    for kind, part in out:                                                         # 5
-        if kind == 'hyphen' and merged and merged[-1][0] == 'hyphen':
+    for sort, part in out:                                                         # 5
+        if sort == 'hyphen' and merged and merged[-1][0] == 'hyphen':
             continue
-        merged.append((kind, part))
+        merged.append((sort, part))
     while merged and merged[0][0] == 'hyphen':                                     # 6
         merged.pop(0)
     result = []
-    for index, (kind, part) in enumerate(merged):                                  # 補足4
-        if kind == 'hyphen' and (
+    for index, (sort, part) in enumerate(merged):                                  # 補足4
+        if sort == 'hyphen' and (
                 (index and merged[index - 1][0] == 'letter')
                 or (index + 1 < len(merged) and merged[index + 1][0] == 'letter')):
             continue
