@@ -14,6 +14,7 @@ from .layout import PREFECTURES
 
 NATIONAL_FILE = 'national.yaml'
 from .options import Options
+from .plan import parameters
 
 EXIT_CODES = """\b
 Messages:   PATH:LINE:COL: error|warning: FIELD: MESSAGE, one per line, on stderr.
@@ -174,16 +175,6 @@ def _options(context: click.Context, **fields) -> Options:
     return dataclasses.replace(base, **given)
 
 
-def _iso_date(context, parameter, value):
-    if value is None:
-        return None
-    from datetime import date
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f'expected YYYY-MM-DD, found {value!r}') from None
-
-
 strict_option = click.option(
     '--strict', is_flag=True,
     help='Fail on any warning: data quality (of what is built), stylesheets, translations '
@@ -196,7 +187,7 @@ def verbosity_options(function):
     return click.option('--quiet', '-q', 'verbosity', flag_value=-1, default=0,
                         help='Print errors and the summary only.')(function)
 as_of_option = click.option(
-    '--as-of', 'as_of', metavar='DATE', callback=_iso_date,
+    '--as-of', 'as_of', metavar='DATE', callback=parameters.iso_date,
     help='Judge facts at DATE (YYYY-MM-DD) instead of the data set\'s valid_as_of: what is '
          'stale, hence what prints.')
 
@@ -223,46 +214,15 @@ def _report_warnings(warnings, options: Options, data_in_full: bool) -> None:
         sys.exit(1)
 
 
-def _prefectures(context, parameter, values):
-    """Resolve --prefecture values (13, １３, tokyo, toukyou, 東京都) to JIS codes."""
-    if not values:
-        return None
-    from .model.jis import parse_prefecture
-    try:
-        return sorted({parse_prefecture(value) for value in values})
-    except ValueError as exception:
-        raise click.BadParameter(str(exception)) from None
-
-
-def _languages(context, parameter, value):
-    if value is None:
-        return None
-    from .model.languages import parse_languages
-    try:
-        return parse_languages(value)
-    except ValueError as exception:
-        raise click.BadParameter(str(exception)) from None
-
-
 lang_option = click.option(
-    '--lang', 'langs', metavar='LANGS', callback=_languages,
+    '--lang', 'langs', metavar='LANGS', callback=parameters.languages,
     help='Languages of the patient cards and translated leaflets: comma-separated codes '
          '(ja,en,th), all, or none. The default is the reviewed languages plus ja, ja-easy '
          'and en. The mailing itself is always Japanese.')
 
 
-def _formats(context, parameter, value):
-    if value is None:
-        return None
-    from .plan.formats import parse_formats
-    try:
-        return parse_formats(value)
-    except ValueError as exception:
-        raise click.BadParameter(str(exception)) from None
-
-
 format_option = click.option(
-    '--format', 'formats', metavar='FORMATS', callback=_formats,
+    '--format', 'formats', metavar='FORMATS', callback=parameters.formats,
     help='Formats to make, comma-separated, or all: screen (the default: tagged, today\'s '
          'names), print (NAME.print.pdf: PDF/X-4, CMYK, 3 mm bleed and crop marks; leaflets and cards), '
          'archive (NAME.archive.pdf: PDF/A-2b; the letter, attachments and bundles). Each '
@@ -270,7 +230,7 @@ format_option = click.option(
 
 
 prefecture_option = click.option(
-    '--prefecture', '-p', 'prefectures', multiple=True, callback=_prefectures,
+    '--prefecture', '-p', 'prefectures', multiple=True, callback=parameters.prefectures,
     metavar='CODE|NAME',
     help='Only this prefecture: a JIS code (13), a romanised name (tokyo) or 東京都. '
          'Repeatable; the default is all 47.')

@@ -9,24 +9,7 @@ import click
 
 from ..errors import plural
 from ..options import Options
-
-
-def _iso_date(context, parameter, value):
-    from datetime import date
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f'expected YYYY-MM-DD, found {value!r}') from None
-
-
-def _prefectures(context, parameter, values):
-    if not values:
-        return None
-    from ..model.jis import parse_prefecture
-    try:
-        return sorted({parse_prefecture(value) for value in values})
-    except ValueError as exception:
-        raise click.BadParameter(str(exception)) from None
+from ..plan import parameters
 
 
 @click.group()
@@ -47,7 +30,7 @@ def confirm() -> None:
 @confirm.command(name='export')
 @click.option('--out', type=click.Path(file_okay=False, path_type=Path), required=True,
               help='Folder for the forms and proof sheets (relative to the working directory).')
-@click.option('--prefecture', '-p', 'prefectures', multiple=True, callback=_prefectures,
+@click.option('--prefecture', '-p', 'prefectures', multiple=True, callback=parameters.prefectures,
               metavar='CODE|NAME', help='Only this prefecture (repeatable); the default is all.')
 @click.option('--force', is_flag=True,
               help='Overwrite forms in OUT that already hold answers.')
@@ -92,7 +75,7 @@ def export_command(context, out: Path, prefectures, force: bool) -> None:
 
 
 @confirm.command(name='import')
-@click.option('--as-of', 'as_of', required=True, metavar='DATE', callback=_iso_date,
+@click.option('--as-of', 'as_of', required=True, metavar='DATE', callback=parameters.iso_date,
               help='The date (YYYY-MM-DD) the answered data is valid for: it becomes the '
                    'data\'s valid_as_of; an answer dated after it is refused.')
 @click.option('--dry-run', is_flag=True, help='Check the forms and print the diff; change '
