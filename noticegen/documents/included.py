@@ -5,13 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..assemble.pdf import page_size, sanitize, stamp
-from ..model.numbering import attachment_label, attachment_stem
+from ..model.numbering import attachment_label
 from ..model.schema import PdfAttachment
-from ..plan.registry import DocumentKind, register
+from ..plan.registry import register
+from .per_attachment import PerAttachment
 
 
 @register
-class Included(DocumentKind):
+class Included(PerAttachment):
     name = 'included'
     family = 'attachment'
     title = '別添'
@@ -20,20 +21,10 @@ class Included(DocumentKind):
     stylesheet = 'label.css'
     keeps_foreign_fonts = True
     formats = ('screen', 'archive')
+    attachment_type = PdfAttachment
 
-    def jobs(self, context):
-        notice_set = context.notice_set
-        notice = notice_set.notice
-        for attachment, source in zip(notice_set.attachments, notice_set.attachment_sources):
-            if isinstance(attachment, PdfAttachment):
-                label = attachment_label(notice, attachment)
-                included = context.relative(
-                    Path(context.project.root / source.path).parent / attachment.file)
-                yield context.make(self, f'{context.base}/{attachment_stem(attachment)}.pdf',
-                                   (notice_set.source.path, source.path, included),
-                                   attachment=attachment,
-                                   enclosure=notice_set.enclosure(attachment),
-                                   title=f'{label} {attachment.title}', fingerprint=included)
+    def attachment_file(self, context, attachment, source):
+        return context.relative(Path(context.project.root / source.path).parent / attachment.file)
 
     def describe(self, job):
         return f'{attachment_label(job.notice.notice, job.attachment)} label'

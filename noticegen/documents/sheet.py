@@ -3,14 +3,15 @@ tables, notes and numbered items in the notice's style."""
 
 from __future__ import annotations
 
-from ..model.numbering import attachment_label, attachment_stem
+from ..model.numbering import attachment_label
 from ..model.schema import TextAttachment
-from ..plan.registry import DocumentKind, register
+from ..plan.registry import register
 from .letter import numbered_pdf
+from .per_attachment import PerAttachment
 
 
 @register
-class Sheet(DocumentKind):
+class Sheet(PerAttachment):
     name = 'sheet'
     family = 'attachment'
     title = '別紙・別添'
@@ -19,17 +20,6 @@ class Sheet(DocumentKind):
     stylesheet = 'letter.css'
     formats = ('screen', 'archive')
     attachment_type = TextAttachment
-
-    def jobs(self, context):
-        notice_set = context.notice_set
-        notice = notice_set.notice
-        for attachment, source in zip(notice_set.attachments, notice_set.attachment_sources):
-            if isinstance(attachment, self.attachment_type):
-                label = attachment_label(notice, attachment)
-                yield context.make(self, f'{context.base}/{attachment_stem(attachment)}.pdf',
-                                   (notice_set.source.path, source.path), attachment=attachment,
-                                   enclosure=notice_set.enclosure(attachment),
-                                   title=f'{label} {attachment.title}')
 
     def describe(self, job):
         return f'{attachment_label(job.notice.notice, job.attachment)} ({job.output})'

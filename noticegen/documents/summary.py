@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from ..model.numbering import attachment_label, attachment_stem
+from ..model.numbering import attachment_label
 from ..model.schema import SummaryAttachment
-from ..plan.registry import DocumentKind, register
+from ..plan.registry import register
+from .per_attachment import PerAttachment
 
 
 @register
-class Summary(DocumentKind):
+class Summary(PerAttachment):
     name = 'summary'
     family = 'attachment'
     title = '別添'
@@ -17,17 +18,7 @@ class Summary(DocumentKind):
     stylesheet = 'summary.css'
     formats = ('screen', 'archive')
     pages = 1
-
-    def jobs(self, context):
-        notice_set = context.notice_set
-        notice = notice_set.notice
-        for attachment, source in zip(notice_set.attachments, notice_set.attachment_sources):
-            if isinstance(attachment, SummaryAttachment):
-                label = attachment_label(notice, attachment)
-                yield context.make(self, f'{context.base}/{attachment_stem(attachment)}.pdf',
-                                   (notice_set.source.path, source.path), attachment=attachment,
-                                   enclosure=notice_set.enclosure(attachment),
-                                   title=f'{label} {attachment.title}')
+    attachment_type = SummaryAttachment
 
     def describe(self, job):
         return f'{attachment_label(job.notice.notice, job.attachment)} summary sheet'
