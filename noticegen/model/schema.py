@@ -1121,7 +1121,25 @@ class FactSource(Model):
         return self.as_of or (self.answer.isoformat() if self.answer else None)
 
 
-class ServiceFact(Model):
+class _DatedBySources(Model):
+    """A record whose date is its freshest source's (``sources``), judged as ``_dating``:
+    a status that claims a check needs a dated source (_check_dating)."""
+
+    _dating: ClassVar[str]
+
+    @model_validator(mode='after')
+    def _check_sources(self):
+        _check_dating(self._dating, self.status, None, self.dated, None, self.status_note)
+        return self
+
+    @property
+    def dated(self) -> str | None:
+        """The newest date a source states: the record is as fresh as its freshest source."""
+        dates = [source.dated for source in self.sources if source.dated]
+        return max(dates, key=partial_date_end) if dates else None
+
+
+class ServiceFact(_DatedBySources):
     """A fact that a text of the leaflet or the card states (its claim id is its key)."""
 
     kind: FactKind
@@ -1131,16 +1149,8 @@ class ServiceFact(Model):
     sources: list[FactSource] = Field(min_length=1)
     languages: list[Line] = []             # for a fact of which languages a service answers in
 
-    @model_validator(mode='after')
-    def _check_sources(self) -> ServiceFact:
-        _check_dating('fact', self.status, None, self.dated, None, self.status_note)
-        return self
+    _dating = 'fact'
 
-    @property
-    def dated(self) -> str | None:
-        """The newest date a source states: the fact is as fresh as its freshest source."""
-        dates = [source.dated for source in self.sources if source.dated]
-        return max(dates, key=partial_date_end) if dates else None
 
 
 class FactsFile(Model):
@@ -1184,7 +1194,7 @@ class MailClass(Model):
         return self
 
 
-class PostageFile(Model):
+class PostageFile(_DatedBySources):
     """facts/postage.yaml: Japan Post's classes and fees for letters (第一種郵便物)."""
 
     status: FactStatus
@@ -1195,15 +1205,8 @@ class PostageFile(Model):
     sources: list[FactSource] = Field(min_length=1)
     classes: list[MailClass] = Field(min_length=1)   # tried in order: the first that admits
 
-    @model_validator(mode='after')
-    def _check_sources(self) -> PostageFile:
-        _check_dating('postage', self.status, None, self.dated, None, self.status_note)
-        return self
+    _dating = 'postage'
 
-    @property
-    def dated(self) -> str | None:
-        dates = [source.dated for source in self.sources if source.dated]
-        return max(dates, key=partial_date_end) if dates else None
 
 
 # --- Translations -------------------------------------------------------------------------
