@@ -62,6 +62,23 @@ def full_build(tmp_path_factory) -> Path:
     return out
 
 
+# Prefectures with two numbers and a QR code (14), one center (31) and no printable center
+# at all (03): the cards and translated leaflets of every language are checked on them.
+LANGUAGE_CODES = ('14', '31', '03')
+
+
+@pytest.fixture(scope='session')
+def all_languages(tmp_path_factory) -> Path:
+    """The documents of LANGUAGE_CODES in every language, built once for the session."""
+    out = tmp_path_factory.mktemp('languages') / 'dist'
+    args = ['build', '--out', str(out), '--lang', 'all']
+    for code in LANGUAGE_CODES:
+        args += ['-p', code]
+    result = run_cli(*args)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
 @pytest.fixture(scope='session')
 def seed_pdf(full_build) -> Path:
     return full_build / SEED_PDF

@@ -10,11 +10,11 @@ import pdfplumber
 import pypdf
 import pytest
 
-from conftest import ROOT, copy_project, run_cli
+from conftest import LANGUAGE_CODES, ROOT, copy_project, run_cli
 
 NOTICE = '2024-10-08-onestop'
 # Two numbers (one a Tuesday-only line); a toll-free number; no number at all.
-CODES = ('14', '31', '03')
+CODES = LANGUAGE_CODES
 STEMS = {'14': '14-kanagawa', '31': '31-tottori', '03': '03-iwate'}
 
 
@@ -31,17 +31,6 @@ def printed_numbers(code: str) -> list[str]:
     from noticegen.model.facts import as_of_date, printing
     judge = PROJECT.judge(as_of_date(PROJECT.national.valid_as_of))
     return printing(PROJECT.prefectures[code].prefecture, judge).numbers
-
-
-@pytest.fixture(scope='module')
-def all_languages(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp('i18n') / 'dist'
-    args = ['build', '--out', str(out), '--lang', 'all']
-    for code in CODES:
-        args += ['-p', code]
-    result = run_cli(*args)
-    assert result.returncode == 0, result.stderr
-    return out
 
 
 def documents(out: Path):
