@@ -91,6 +91,24 @@ def seed_plumber(seed_pdf):
         yield pdf
 
 
+# A department of Tokyo's with a (fictitious, test-only) confirmed 〒 and address.
+TOKYO_DEPARTMENT = (
+    'departments:\n'
+    '  health:\n'
+    '    name: 東京都保健医療局医療政策部\n'
+    "    postal_code: '163-8001'\n"
+    '    address: 東京都新宿区西新宿二丁目8番1号\n'
+    '    source: テスト用の架空のデータ\n'
+    "    as_of: '2026-04-01'\n")
+
+
+def add_tokyo_department(root: Path) -> Path:
+    """Append TOKYO_DEPARTMENT to the project's prefectures/13-tokyo.yaml; its path."""
+    path = root / 'prefectures' / '13-tokyo.yaml'
+    path.write_text(path.read_text(encoding='utf-8') + TOKYO_DEPARTMENT, encoding='utf-8')
+    return path
+
+
 @pytest.fixture
 def project(tmp_path) -> Path:
     return copy_project(tmp_path / 'project')

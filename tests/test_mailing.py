@@ -18,7 +18,7 @@ import pdfplumber
 import pypdf
 import pytest
 
-from conftest import ROOT, copy_project, run_cli
+from conftest import ROOT, add_tokyo_department, copy_project, run_cli
 
 NOTICE = '2024-10-08-onestop'
 ENTRY_FIELDS = {'path': str, 'kind': str, 'notice': str, 'prefecture': (str, type(None)),
@@ -129,15 +129,7 @@ def test_mailing_list_and_labels(full_build):
 
 
 def test_department_data_is_used_where_present(project, tmp_path):
-    path = project / 'prefectures' / '13-tokyo.yaml'
-    path.write_text(path.read_text(encoding='utf-8') + (
-        'departments:\n'
-        '  health:\n'
-        '    name: 東京都保健医療局医療政策部\n'
-        "    postal_code: '163-8001'\n"
-        '    address: 東京都新宿区西新宿二丁目8番1号\n'
-        '    source: テスト用の架空のデータ\n'
-        "    as_of: '2026-04-01'\n"), encoding='utf-8')
+    add_tokyo_department(project)
     out = tmp_path / 'dist'
     result = run_cli('build', '--out', str(out), root=project)
     assert result.returncode == 0, result.stderr

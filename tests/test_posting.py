@@ -13,7 +13,7 @@ import pdfplumber
 import pypdf
 import pytest
 
-from conftest import ROOT, copy_project, messages, run_cli
+from conftest import ROOT, add_tokyo_department, copy_project, messages, run_cli
 from noticegen.model.jis import PREFECTURES
 
 NOTICE = '2024-10-08-onestop'
@@ -100,15 +100,7 @@ def test_every_window_cover_has_its_addressee_block_inside_the_window(window_bui
 
 
 def test_a_confirmed_postal_address_shows_in_the_window_too(project, tmp_path):
-    path = project / 'prefectures' / '13-tokyo.yaml'
-    path.write_text(path.read_text(encoding='utf-8') + (
-        'departments:\n'
-        '  health:\n'
-        '    name: 東京都保健医療局医療政策部\n'
-        "    postal_code: '163-8001'\n"
-        '    address: 東京都新宿区西新宿二丁目8番1号\n'
-        '    source: テスト用の架空のデータ\n'
-        "    as_of: '2026-04-01'\n"), encoding='utf-8')
+    add_tokyo_department(project)
     set_mailing(project, example_mailing())
     out = tmp_path / 'dist'
     result = run_cli('build', '--out', str(out), '-p', '13', '--lang', 'none', root=project)
