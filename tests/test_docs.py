@@ -39,7 +39,8 @@ ALLOWED_SKIPS = (
 # Benchmarks in the docs show their full sizes; here they run at their smallest.
 SMALLEST = ((re.compile(r'--runs \d+'), '--runs 1'), (re.compile(r'--leaflets \d+'), '--leaflets 1'),
             (re.compile(r'--packets \d+'), '--packets 1'),
-            (re.compile(r'--recipients \d+'), '--recipients 50'))
+            (re.compile(r'--recipients \d+'), '--recipients 50'),
+            (re.compile(r'--prefectures \d+'), '--prefectures 1'))
 IGNORED = shutil.ignore_patterns('.git', 'dist', '.venv', '__pycache__', '.pytest_cache',
                                  '*.egg-info', '.hypothesis')
 
