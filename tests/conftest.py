@@ -109,6 +109,34 @@ def add_tokyo_department(root: Path) -> Path:
     return path
 
 
+def fonts(document) -> dict[str, dict]:
+    """Every font dictionary of every page (forms included): name → program objgen → page."""
+    import pikepdf
+    found: dict[str, dict] = {}
+
+    def walk(resources, page, seen):
+        if not isinstance(resources, pikepdf.Dictionary):
+            return
+        for font in (resources.get('/Font') or {}).values():
+            descendant = (font.get('/DescendantFonts') or [font])[0]
+            descriptor = descendant.get('/FontDescriptor')
+            if descriptor is None:
+                continue
+            stream = next((descriptor[key] for key in ('/FontFile2', '/FontFile3', '/FontFile')
+                           if key in descriptor), None)
+            if stream is not None:
+                assert str(descriptor.FontName) == str(font.BaseFont)
+                found.setdefault(str(font.BaseFont), {}).setdefault(stream.objgen, page)
+        for xobject in (resources.get('/XObject') or {}).values():
+            if xobject.get('/Subtype') == pikepdf.Name.Form and xobject.objgen not in seen:
+                seen.add(xobject.objgen)
+                walk(xobject.get('/Resources'), page, seen)
+
+    for number, page in enumerate(document.pages):
+        walk(page.obj.get('/Resources'), number, set())
+    return found
+
+
 @pytest.fixture
 def project(tmp_path) -> Path:
     return copy_project(tmp_path / 'project')

@@ -21,7 +21,7 @@ from pathlib import Path
 import pdfplumber
 import pytest
 
-from conftest import ROOT, run_cli
+from conftest import ROOT, fonts, run_cli
 import synthetic_recipients
 
 PREFECTURES = ('東京都', '神奈川県', '大阪府')
@@ -99,6 +99,29 @@ def test_every_letter_carries_its_recipient_and_its_prefectures_leaflet(merged,
                 seen.append((row['postal_code'], row['address']))
     assert len(seen) == 200
     assert seen == sorted(seen)   # postal code, then address, across the batches
+
+
+def test_one_font_program_per_face_and_one_name_per_program(merged):
+    """The batches hold letters and leaflets of several prefectures and a block document,
+    laid out apart: each face is one program, and no two programs share a subset name."""
+    import pikepdf
+    batches = sorted((merged / 'merge' / NOTICE / 'batches').glob('*.pdf'))
+    labels = sorted((merged / 'merge' / NOTICE / 'labels').glob('*.pdf'))
+    assert len(batches) == 3 and len(labels) == 3
+    programs_by_name: dict[str, set] = {}
+    for path in batches + labels:
+        with pikepdf.open(path) as document:
+            faces: dict[str, set] = {}
+            for name, programs in fonts(document).items():
+                assert len(programs) == 1, (path.name, name, len(programs))
+                faces.setdefault(name.split('+', 1)[1], set()).update(programs)
+                stream = document.get_object(next(iter(programs)))
+                programs_by_name.setdefault(name, set()).add(
+                    hashlib.sha256(stream.read_bytes()).hexdigest())
+            assert faces and (path in labels or set(faces) >= {'BIZ-UDMincho', 'BIZ-UDGothic'})
+            assert all(len(programs) == 1 for programs in faces.values()), (path.name, faces)
+    assert all(len(digests) == 1 for digests in programs_by_name.values()), {
+        name: len(digests) for name, digests in programs_by_name.items() if len(digests) > 1}
 
 
 def test_labels_logs_and_the_summary(merged):

@@ -12,7 +12,7 @@ import pikepdf
 import pypdfium2
 import pytest
 
-from conftest import FIXTURES, copy_project, normalize, run_cli
+from conftest import FIXTURES, copy_project, fonts, normalize, run_cli
 
 NOTICE = '2024-10-08-onestop'
 CODES = ('08', '13', '36')
@@ -46,33 +46,6 @@ def parts_of(root: Path) -> dict[str, list[str]]:
     checked = check(Options(root=root, langs=[], prefectures=list(CODES)))
     return {job.output: list(job.parts) for job in checked.jobs
             if job.kind in ('packet', 'bundle')}
-
-
-def fonts(document) -> dict[str, dict]:
-    """Every font dictionary of every page (forms included): name → program objgen → page."""
-    found: dict[str, dict] = {}
-
-    def walk(resources, page, seen):
-        if not isinstance(resources, pikepdf.Dictionary):
-            return
-        for font in (resources.get('/Font') or {}).values():
-            descendant = (font.get('/DescendantFonts') or [font])[0]
-            descriptor = descendant.get('/FontDescriptor')
-            if descriptor is None:
-                continue
-            stream = next((descriptor[key] for key in ('/FontFile2', '/FontFile3', '/FontFile')
-                           if key in descriptor), None)
-            if stream is not None:
-                assert str(descriptor.FontName) == str(font.BaseFont)
-                found.setdefault(str(font.BaseFont), {}).setdefault(stream.objgen, page)
-        for xobject in (resources.get('/XObject') or {}).values():
-            if xobject.get('/Subtype') == pikepdf.Name.Form and xobject.objgen not in seen:
-                seen.add(xobject.objgen)
-                walk(xobject.get('/Resources'), page, seen)
-
-    for number, page in enumerate(document.pages):
-        walk(page.obj.get('/Resources'), number, set())
-    return found
 
 
 def test_one_font_program_per_face(built):

@@ -433,3 +433,21 @@ def unite_fonts(document, pages_of_foreign: set[int] = frozenset()) -> None:
             data = program(_descriptor(fonts[0])[_program_key(fonts[0])])
             for font in fonts:
                 _rename(font, f'{subset_tag(data + name.encode())}+{base}')
+
+
+def name_by_program(document) -> None:
+    """Name every subset of ``document`` after its own program (``subset_tag`` of its
+    bytes), as the build's font audit names each document's: across the files of one
+    mailing, one name then always means one program. Full fonts (no tag) keep their names."""
+    found: dict = {}
+    for page in document.pages:
+        _fonts(page.obj.get('/Resources'), found, set())
+    for font in found.values():
+        key = _program_key(font)
+        prefix, base = split_name(str(font.get('/BaseFont', '')).lstrip('/'))
+        if key is None or not prefix:
+            continue
+        name = f'{subset_tag(_descriptor(font)[key].read_bytes())}+{base}'
+        if name != f'{prefix}+{base}':
+            _rename(font, name)
+

@@ -14,6 +14,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from ..assemble.subsets import name_by_program, unite_fonts
 from ..recipients.barcode import LONG, LOWER, QUIET_ZONE_MM, TIMING, UPPER, Dimensions
 
 MM = 72 / 25.4
@@ -159,6 +160,11 @@ def assemble(shared: dict[str, tuple[bytes, bytes, Area]], blocks: BlockSheet,
     out.docinfo['/CreationDate'] = created
     out.docinfo['/ModDate'] = created
     out.Root.Lang = pikepdf.String('ja')
+    # The prefectures' letters and leaflets and the blocks were laid out apart: one font
+    # program per face, named after its bytes, so that no two programs share a subset
+    # name in a batch or across the batches (a print RIP may cache fonts by name).
+    unite_fonts(out)
+    name_by_program(out)
     data = _save(out)
 
     sheets = None
@@ -199,6 +205,7 @@ def _label_sheets(block_source, block_forms, blocks: BlockSheet, placements, blo
     sheet_pdf.docinfo['/CreationDate'] = created
     sheet_pdf.docinfo['/ModDate'] = created
     sheet_pdf.Root.Lang = pikepdf.String('ja')
+    name_by_program(sheet_pdf)
     return _save(sheet_pdf)
 
 
