@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, messages, run_cli
+from conftest import ROOT, fonts, messages, run_cli
 from noticegen.recipients.importer import REJECTS, RECIPIENTS, run
 from noticegen.recipients.readers import ImportFailed
 
@@ -440,6 +440,17 @@ def test_the_labels_carry_each_barcode_at_the_manuals_size(imported, tmp_path):
     assert run_cli('recipients', 'labels', str(source), '--out', str(again)).returncode == 0
     assert again.read_bytes() == out.read_bytes()
     assert (ROOT / 'templates' / 'recipient-labels.html').is_file()
+    # Each subset is named after its program, as the build's are (never WeasyPrint's
+    # one name per face, which every labels file would share with other glyphs).
+    import pikepdf
+
+    from noticegen.assemble.subsets import subset_tag
+    with pikepdf.open(out) as document:
+        found = fonts(document)
+        assert found
+        for name, programs in found.items():
+            stream = document.get_object(next(iter(programs)))
+            assert name.lstrip('/').split('+')[0] == subset_tag(stream.read_bytes()), name
 
 
 def test_a_navii_csv_in_its_published_zip_takes_its_kind_from_the_zip(tmp_path):

@@ -68,3 +68,17 @@ def audit_fonts(pdf: bytes, fonts: list, included: bool = False) -> tuple[bytes,
         document.save(output, deterministic_id=True,
                       stream_decode_level=pikepdf.StreamDecodeLevel.none)
         return output.getvalue(), pages
+
+
+def name_subsets(pdf: bytes) -> bytes:
+    """``pdf`` with every subset named after its own program (a document made outside the
+    build, which audits and names the build's own)."""
+    import pikepdf
+
+    from .subsets import name_by_program
+    with pikepdf.Pdf.open(io.BytesIO(pdf)) as document:
+        name_by_program(document)
+        output = io.BytesIO()
+        document.save(output, deterministic_id=True,
+                      stream_decode_level=pikepdf.StreamDecodeLevel.none)
+        return output.getvalue()

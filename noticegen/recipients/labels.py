@@ -9,6 +9,7 @@ from pathlib import Path
 
 from markupsafe import Markup
 
+from ..assemble.fonts import name_subsets
 from ..errors import NoticegenError, OutputError
 from ..layout import TEMPLATES
 from ..output.atomic import write_atomic
@@ -50,7 +51,7 @@ def make_labels(root: Path | None, source: Path, out: Path, point: float) -> tup
     labels = [label_of(row, point) for row in read_recipients(source)]
     renderer = Renderer(root / TEMPLATES)
     document = renderer.render(renderer.html(TEMPLATE, labels=labels), [STYLESHEET])
-    data = renderer.write(document)
+    data = name_subsets(renderer.write(document))   # one name, one program, in every file
     try:
         write_atomic(out, data)
     except OSError as exception:
