@@ -146,6 +146,27 @@ def orphans_as_artifacts(data: bytes) -> bytes:
     return _save(document) if changed else data
 
 
+def screen(data: bytes, lang: str = 'ja', title: str = '') -> bytes:
+    """``data`` identified as PDF/UA-1 in its XMP (pdfuaid:part 1), the XMP in sync with
+    the document info (title, dates: the notice's own), /Lang and the title shown in the
+    window. Nothing random and no clock: the same sources give the same bytes."""
+    import pikepdf
+    document = _open(data)
+    root = document.Root
+    if '/Lang' not in root:
+        root.Lang = pikepdf.String(lang)
+    if title and not str(document.docinfo.get('/Title', '')).strip():
+        document.docinfo['/Title'] = pikepdf.String(title)
+    preferences = root.get('/ViewerPreferences')
+    if preferences is None:
+        root.ViewerPreferences = preferences = pikepdf.Dictionary()
+    preferences.DisplayDocTitle = True
+    with document.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta.load_from_docinfo(document.docinfo, delete_missing=False, raise_failure=False)
+        meta['pdfuaid:part'] = '1'
+    return _save(document)
+
+
 def declared_pdfa(data: bytes) -> tuple[int, str] | None:
     """(part, conformance) of the PDF/A that ``data``'s XMP declares, or None."""
     document = _open(data)
@@ -270,14 +291,24 @@ def marks_stream(lines) -> bytes:
     return b'\n'.join(ops)
 
 
+def _imposed(page) -> bool:
+    """Whether ``page`` is an imposed sheet: MediaBox = TrimBox = BleedBox, its cards
+    carrying their own bleed and marks (documents/card_sheet.py)."""
+    media = [float(v) for v in page.mediabox]
+    return all([float(v) for v in page.obj.get(name, [])] == media
+               for name in ('/TrimBox', '/BleedBox'))
+
+
 def print_boxes(data: bytes, bleed: float, slug: float) -> bytes:
     """Set each page's BleedBox to its TrimBox grown by ``bleed`` points, draw the crop
     and centre marks in the slug outside it, replace WeasyPrint's random DocumentID by a
     digest of the content, and give the file a content-derived /ID: the same sources
-    give the same bytes."""
+    give the same bytes. An imposed sheet's pages keep their boxes and marks."""
     import pikepdf
     document = _open(data)
     for page in document.pages:
+        if _imposed(page):
+            continue
         trim = [float(v) for v in page.obj.get('/TrimBox', page.mediabox)]
         page.obj.TrimBox = pikepdf.Array(trim)
         page.obj.BleedBox = pikepdf.Array([trim[0] - bleed, trim[1] - bleed,
