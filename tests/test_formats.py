@@ -494,3 +494,23 @@ def test_cards_are_made_for_print_but_not_their_screen_edition(tmp_path):
     trim = [float(v) for v in pdf.pages[0].TrimBox]
     assert trim[2] - trim[0] == pytest.approx(105 * MM, abs=0.01)     # 105 × 74 mm faces
     assert trim[3] - trim[1] == pytest.approx(74 * MM, abs=0.01)
+
+
+def test_a_qr_code_prints_in_cmyk_and_still_decodes(tmp_path):
+    """segno's SVG names a stroke but no fill: SVG's default fill (black) would be painted
+    as DeviceRGB; it is written as device-cmyk() like every other colour."""
+    import pypdfium2
+    import zxingcpp
+    out = tmp_path / 'dist'
+    result = run_cli('build', '--out', str(out), '-p', '14', '--lang', 'ja', '-j', '1',
+                     '--format', 'print')
+    assert result.returncode == 0, result.stderr
+    check = run_cli('check-format', '--out', str(out))
+    assert check.returncode == 0, check.stderr
+    card = out / NOTICE / 'cards/14-kanagawa.ja.print.pdf'
+    operators = {str(op) for page in pikepdf.open(card).pages
+                 for _, op in pikepdf.parse_content_stream(page)}
+    assert not operators & {'rg', 'RG'}
+    image = pypdfium2.PdfDocument(card)[2].render(scale=6).to_pil()
+    assert [found.text for found in zxingcpp.read_barcodes(image)] == [
+        'http://www.pref.kanagawa.jp/docs/f5g/cnt/f520370/p1163001.html']
