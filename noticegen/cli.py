@@ -478,11 +478,10 @@ def _run(options: Options) -> None:
     click.echo(result.summary())
     if result.failed:
         sys.exit(1)
-    if options.strict:   # print and archive files by their format's rules (check-format)
+    if options.strict:   # every PDF made, by its format's rules (check-format)
         from .check.format_command import problems_of
         broken = problems_of(out, [out / outcome.job.output for outcome in result.outcomes
-                                   if outcome.job.output.endswith('.pdf')
-                                   and outcome.job.format != 'screen'])
+                                   if outcome.job.output.endswith('.pdf')])
         for line in broken:
             click.echo(line, err=True)
         if broken:
@@ -528,7 +527,8 @@ def build(context, out: Path, prefectures, jobs, langs, formats, force: bool, no
       cards/NN-name.LANG.pdf  the folded patient card (4 faces, 105 × 74 mm) per language
       cards/sheets/NN-name.LANG.pdf   the card imposed on A4 with crop marks, for printing
     and, with --format print or archive, beside each file a kind makes in that format:
-      NAME.print.pdf          PDF/X-4 for the print shop (leaflet, cards): bleed, トンボ, CMYK
+      NAME.print.pdf          PDF/X-4 for the print shop (leaflet, cards, card sheets):
+                            bleed, トンボ, CMYK
       NAME.archive.pdf        PDF/A-2b for the records (letter, attachments, bundles)
     and OUT/manifest.json: path, kind, format, pages, bytes, sha256, input hash and status.
 
