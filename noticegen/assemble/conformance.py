@@ -115,10 +115,15 @@ def orphans_as_artifacts(data: bytes) -> bytes:
     that no element of the structure tree holds: a screen reader never reaches it, and
     PDF/UA requires every marked-content item to be in the tree or an artifact. Page
     numbers and running heads are pagination artifacts, so they are marked so."""
-    import pikepdf
     document = _open(data)
+    return _save(document) if _artifact_orphans(document) else data
+
+
+def _artifact_orphans(document) -> bool:
+    """``orphans_as_artifacts`` on an open ``document``; whether it changed anything."""
+    import pikepdf
     if '/StructTreeRoot' not in document.Root:
-        return data
+        return False
     reached, parents = structure_elements(document), _parents(document)
     changed = False
     for page in document.pages:
@@ -143,15 +148,17 @@ def orphans_as_artifacts(data: bytes) -> bytes:
         for index in orphans:
             array[index] = None
         changed = True
-    return _save(document) if changed else data
+    return changed
 
 
 def screen(data: bytes, lang: str = 'ja', title: str = '') -> bytes:
-    """``data`` identified as PDF/UA-1 in its XMP (pdfuaid:part 1), the XMP in sync with
-    the document info (title, dates: the notice's own), /Lang and the title shown in the
-    window. Nothing random and no clock: the same sources give the same bytes."""
+    """``data`` with its orphan marked content as artifacts (``orphans_as_artifacts``),
+    identified as PDF/UA-1 in its XMP (pdfuaid:part 1), the XMP in sync with the document
+    info (title, dates: the notice's own), /Lang and the title shown in the window; one
+    pikepdf pass. Nothing random and no clock: the same sources give the same bytes."""
     import pikepdf
     document = _open(data)
+    _artifact_orphans(document)
     root = document.Root
     if '/Lang' not in root:
         root.Lang = pikepdf.String(lang)

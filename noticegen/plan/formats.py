@@ -52,8 +52,7 @@ SLUG = 10 * MM   # format-print.css's CSS bleed: the area around the trim the ma
 FORMATS: dict[str, Format] = {
     'screen': Format(
         'screen', '', 'tagged PDF for reading on screen and by screen readers (the default)',
-        finish=lambda data, job: conformance.screen(
-            conformance.orphans_as_artifacts(data), job.lang, job.title),
+        finish=lambda data, job: conformance.screen(data, job.lang, job.title),
         rules=('fonts', 'structure', 'lang-title', 'xmp-pdfua')),
     'print': Format(
         'print', '.print', 'PDF/X-4 for the print shop: 3 mm bleed, crop marks, CMYK',
