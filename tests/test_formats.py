@@ -65,11 +65,15 @@ def test_an_unknown_format_is_a_usage_error():
     assert 'Traceback' not in result.stderr
 
 
-def test_every_archive_and_print_file_passes_its_rules(formats_build):
-    result = run_cli('check-format', *[str(p) for p in sorted(formats_build.rglob('*.pdf'))
-                                       if p.name.endswith(('.print.pdf', '.archive.pdf'))])
+def test_every_file_of_every_kind_and_format_passes_its_rules(formats_build):
+    result = run_cli('check-format', '--out', str(formats_build))   # the manifest's PDFs
     assert result.returncode == 0, result.stderr
     assert 'every file passes' in result.stdout
+    checked = [path for path in manifest(formats_build) if path.endswith('.pdf')]
+    assert {path.rsplit('.', 2)[-2] for path in checked} >= {'print', 'archive', 'ja'}
+    # the letter and 別添2-4 in screen and archive (8), the leaflet in all three (3), the card
+    # and its sheet in screen and print (4), the bundle in screen and archive (2), cover, packet
+    assert len(checked) == 19
 
 
 def test_screen_files_of_laid_out_kinds_pass_the_structure_rules(formats_build):
@@ -503,7 +507,7 @@ def test_a_qr_code_prints_in_cmyk_and_still_decodes(tmp_path):
     import zxingcpp
     out = tmp_path / 'dist'
     result = run_cli('build', '--out', str(out), '-p', '14', '--lang', 'ja', '-j', '1',
-                     '--format', 'print')
+                     '--format', 'all')
     assert result.returncode == 0, result.stderr
     check = run_cli('check-format', '--out', str(out))
     assert check.returncode == 0, check.stderr
