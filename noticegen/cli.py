@@ -610,8 +610,8 @@ dpi_option = click.option('--dpi', type=click.IntRange(24, 600), default=100, sh
 @dpi_option
 @click.option('--update-goldens', is_flag=True,
               help='Instead: build the golden set (prefecture 08; letter, leaflet, cover, one card '
-                   'per script) and write its pages at 50 dpi to tests/goldens/ (say why in the '
-                   'commit).')
+                   'per script; in print the leaflet and the card sheet) and write its pages at '
+                   '50 dpi to tests/goldens/ (say why in the commit).')
 @verbosity_options
 @click.pass_context
 def preview(context, out: Path, prefectures, kinds, dpi: int, update_goldens: bool,
