@@ -518,3 +518,23 @@ def test_a_qr_code_prints_in_cmyk_and_still_decodes(tmp_path):
     image = pypdfium2.PdfDocument(card)[2].render(scale=6).to_pil()
     assert [found.text for found in zxingcpp.read_barcodes(image)] == [
         'http://www.pref.kanagawa.jp/docs/f5g/cnt/f520370/p1163001.html']
+
+
+def test_an_untagged_original_is_not_declared_pdfua(tmp_path):
+    """The screen finish declares PDF/UA-1 only for a file tagged throughout: an included
+    original without tags, and the bundle that carries its pages, are not declared, and
+    check-format says why."""
+    root = _with_original(tmp_path, pdfa=False)
+    out = tmp_path / 'dist'
+    result = run_cli('build', '--out', str(out), *SMALL, '--lang', 'none', root=root)
+    assert result.returncode == 0, result.stderr
+    for name in ('betten-5', 'bundles/08-ibaraki', 'packets/08-ibaraki'):
+        pdf = pikepdf.open(out / NOTICE / f'{name}.pdf')
+        declared = pdf.open_metadata().get('pdfuaid:part') if '/Metadata' in pdf.Root else None
+        assert declared is None, name
+    assert pikepdf.open(out / NOTICE / 'betten-2.pdf').open_metadata()['pdfuaid:part'] == '1'
+    check = run_cli('check-format', str(out / NOTICE / 'bundles/08-ibaraki.pdf'))
+    assert check.returncode == 1
+    assert 'structure: page 9: 2 text or drawing operators are neither tagged content nor an ' \
+           'artifact' in check.stderr
+    assert 'xmp-pdfua: no XMP metadata stream in the catalog' in check.stderr

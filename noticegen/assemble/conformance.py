@@ -151,27 +151,63 @@ def _artifact_orphans(document) -> bool:
     return changed
 
 
+def _tagged(document) -> bool:
+    """Whether ``document`` is tagged throughout: a structure tree, and every page that
+    paints anything has its entry in the parent tree (an untagged included original's pages
+    have none; a blank page added for duplex paints nothing)."""
+    import pikepdf
+    if '/StructTreeRoot' not in document.Root:
+        return False
+    for page in document.pages:
+        if '/StructParents' in page.obj:
+            continue
+        contents = page.obj.get('/Contents')
+        streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        if any(stream is not None and stream.read_bytes().strip() for stream in streams):
+            return False
+    return True
+
+
+def _declares_pdfua(document) -> bool:
+    if '/Metadata' not in document.Root:
+        return False
+    try:
+        return str(document.open_metadata().get('pdfuaid:part', '')) == '1'
+    except Exception:   # an XMP packet that is not XML declares nothing
+        return False
+
+
 def screen(data: bytes, lang: str = 'ja', title: str = '') -> bytes:
     """``data`` with its orphan marked content as artifacts (``orphans_as_artifacts``),
-    identified as PDF/UA-1 in its XMP (pdfuaid:part 1), the XMP in sync with the document
-    info (title, dates: the notice's own), /Lang and the title shown in the window; one
-    pikepdf pass. Nothing random and no clock: the same sources give the same bytes."""
+    /Lang, a title shown in the window, and, if it is tagged throughout, identified as
+    PDF/UA-1 in its XMP (pdfuaid:part 1, the XMP in sync with the document info: title and
+    the notice's dates). WeasyPrint's ``pdf/ua-1`` variant writes that XMP itself; merged
+    files and imposed sheets get it here. An untagged included original (or a file made
+    from one) is not declared: it is not PDF/UA. One pikepdf pass, saved only if something
+    changed; nothing random and no clock: the same sources give the same bytes."""
     import pikepdf
     document = _open(data)
-    _artifact_orphans(document)
+    changed = _artifact_orphans(document)
     root = document.Root
     if '/Lang' not in root:
         root.Lang = pikepdf.String(lang)
+        changed = True
     if title and not str(document.docinfo.get('/Title', '')).strip():
         document.docinfo['/Title'] = pikepdf.String(title)
+        changed = True
     preferences = root.get('/ViewerPreferences')
     if preferences is None:
         root.ViewerPreferences = preferences = pikepdf.Dictionary()
-    preferences.DisplayDocTitle = True
-    with document.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-        meta.load_from_docinfo(document.docinfo, delete_missing=False, raise_failure=False)
-        meta['pdfuaid:part'] = '1'
-    return _save(document)
+    if not bool(preferences.get('/DisplayDocTitle', False)):
+        preferences.DisplayDocTitle = True
+        changed = True
+    if _tagged(document) and not _declares_pdfua(document):
+        with document.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+            meta.load_from_docinfo(document.docinfo, delete_missing=False,
+                                   raise_failure=False)
+            meta['pdfuaid:part'] = '1'
+        changed = True
+    return _save(document) if changed else data
 
 
 def declared_pdfa(data: bytes) -> tuple[int, str] | None:

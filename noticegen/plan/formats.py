@@ -1,7 +1,9 @@
 """Formats: a build dimension, like languages. Each kind lists the formats it is made in
 (``DocumentKind.formats``); ``--format`` picks which are built.
 
-- ``screen``: today's files, tagged, under their own names; the XMP identifies PDF/UA-1.
+- ``screen``: today's files, tagged, under their own names, by WeasyPrint's ``pdf/ua-1``
+  variant (its XMP identifies PDF/UA-1); then margin-box text as artifacts, and merged
+  files the XMP too.
 - ``print``: ``NAME.print.pdf``, PDF/X-4 by WeasyPrint's variant, with a slug outside the
   bleed for the crop marks (``templates/format-print.css``); then the BleedBox is set to
   the TrimBox + 3 mm and the DocumentID is a digest of the content.
@@ -52,6 +54,7 @@ SLUG = 10 * MM   # format-print.css's CSS bleed: the area around the trim the ma
 FORMATS: dict[str, Format] = {
     'screen': Format(
         'screen', '', 'tagged PDF for reading on screen and by screen readers (the default)',
+        variant='pdf/ua-1',
         finish=lambda data, job: conformance.screen(data, job.lang, job.title),
         rules=('fonts', 'structure', 'lang-title', 'xmp-pdfua')),
     'print': Format(
