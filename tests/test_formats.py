@@ -262,6 +262,25 @@ def test_each_card_face_paints_its_bleed_on_the_sheet_up_to_the_fold():
             assert grey_at(x0 + 20 * MM, fold + 1 * MM) == pytest.approx(upper, abs=0.02)
 
 
+def test_impose_refuses_pages_whose_resource_names_clash():
+    """The faces are drawn in the sheet's own content with one resource dictionary: two
+    pages that give one name to two objects cannot be, and the error says so."""
+    from noticegen.assemble.pdf import Placed, impose
+    from noticegen.errors import RenderError
+    source = pikepdf.new()
+    for grey in (0.2, 0.8):
+        page = source.add_blank_page(page_size=(100, 100))
+        state = source.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, CA=grey))
+        page.obj.Resources = pikepdf.Dictionary(ExtGState=pikepdf.Dictionary(G0=state))
+        page.obj.Contents = source.make_stream(b'/G0 gs 0 0 10 10 re f')
+    buffer = io.BytesIO()
+    source.save(buffer)
+    with pytest.raises(RenderError, match='cannot impose: the pages use /ExtGState/G0 for '
+                                          'different objects'):
+        impose(buffer.getvalue(), (300, 300), [[Placed(0, 0, 0), Placed(1, 150, 0)]], [b''],
+               'test')
+
+
 def test_the_screen_card_sheet_keeps_the_cards_tags_once(formats_build):
     """Every marked-content item of the sheet is in the structure tree (the left card: each
     face's MCIDs, shifted, under the card's own elements) or an artifact (the right card,

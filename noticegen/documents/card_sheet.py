@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from ..assemble import conformance
 from ..assemble.pdf import Placed, impose
+from ..plan.formats import BLEED as FACE_BLEED, SLUG as FACE_SLUG
 from ..plan.registry import DocumentKind, register
 from .card import Card
 
@@ -94,10 +95,9 @@ def sheets(bleed: float = 0.0) -> list[list[Placed]]:
 def _face_marks(page, stream) -> bool:
     """Whether ``stream`` is the crop marks a single card's print file draws around a face
     (left out on the sheet: the sheet draws each card's own)."""
-    from ..plan.formats import BLEED, SLUG as FACE_SLUG
     trim = [float(v) for v in page.obj.get('/TrimBox', page.mediabox)]
     return stream.read_bytes() == conformance.marks_stream(
-        conformance.crop_marks(trim, BLEED, FACE_SLUG))
+        conformance.crop_marks(trim, FACE_BLEED, FACE_SLUG))
 
 
 @register
