@@ -310,6 +310,14 @@ def test_the_screen_card_sheet_keeps_the_cards_tags_once(formats_build):
             assert pages[element.Pg.objgen] == number and mcid in list(kids)
     assert str(sheet.Root.Lang) == 'ja' and sheet.Root.ViewerPreferences.DisplayDocTitle
     assert sheet.open_metadata()['pdfuaid:part'] == '1'
+    # a client reads the sheet's tree as the card's, text and all (poppler's pdfinfo)
+    import subprocess
+
+    def tree_text(pdf_path):
+        return subprocess.run(['pdfinfo', '-struct-text', str(pdf_path)], capture_output=True,
+                              text=True, check=True).stdout
+    text = tree_text(path)
+    assert '#8891' in text and text == tree_text(formats_build / NOTICE / 'cards/08-ibaraki.ja.pdf')
     # the sheet's marks and the right card are artifacts
     artifacts = [op for page in sheet.pages for operands, op in
                  pikepdf.parse_content_stream(page)
