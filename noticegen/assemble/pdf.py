@@ -395,10 +395,12 @@ def impose(pdf: bytes, size: tuple[float, float], sheets: list[list[Placed]],
         document.Root.Metadata = document.copy_foreign(source.Root.Metadata)
         with document.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
             meta['dc:title'] = title
-    for key in ('/Trapped', '/CreationDate', '/ModDate'):
+    # the document info agrees with the XMP kept from the source
+    for key in ('/Trapped', '/CreationDate', '/ModDate', '/Producer', '/Creator'):
         if key in source.docinfo:
             document.docinfo[key] = source.docinfo[key]
     document.docinfo['/Title'] = title
-    document.docinfo['/Creator'] = 'noticegen'
+    if '/Creator' not in document.docinfo:
+        document.docinfo['/Creator'] = 'noticegen'
     document.Root.ViewerPreferences = pikepdf.Dictionary(DisplayDocTitle=True)
     return _save(document, source.pdf_version)
