@@ -186,7 +186,8 @@ def update_goldens(options: Options, notify: Callable[[str], None] | None = None
     with tempfile.TemporaryDirectory(prefix='noticegen-goldens-') as temporary:
         out = Path(temporary)
         result = build(dataclasses.replace(options, out=out, prefectures=[goldens.PREFECTURE],
-                                           langs=list(goldens.LANGS), formats=None),
+                                           langs=list(goldens.LANGS),
+                                           formats=list(goldens.FORMATS)),
                        notify=notify)
         if result.failed:
             raise NoticegenError(f'the golden set did not build: {result.failed[0].message}')

@@ -438,11 +438,10 @@ def _run(options: Options) -> None:
     click.echo(result.summary())
     if result.failed:
         sys.exit(1)
-    if options.strict:   # print and archive files by their format's rules (check-format)
+    if options.strict:   # every PDF made, by its format's rules (check-format)
         from .check.format_command import problems_of
         broken = problems_of(out, [out / outcome.job.output for outcome in result.outcomes
-                                   if outcome.job.output.endswith('.pdf')
-                                   and outcome.job.format != 'screen'])
+                                   if outcome.job.output.endswith('.pdf')])
         for line in broken:
             click.echo(line, err=True)
         if broken:
@@ -488,7 +487,8 @@ def build(context, out: Path, prefectures, jobs, langs, formats, force: bool, no
       cards/NN-name.LANG.pdf  the folded patient card (4 faces, 105 × 74 mm) per language
       cards/sheets/NN-name.LANG.pdf   the card imposed on A4 with crop marks, for printing
     and, with --format print or archive, beside each file a kind makes in that format:
-      NAME.print.pdf          PDF/X-4 for the print shop (leaflet, cards): bleed, トンボ, CMYK
+      NAME.print.pdf          PDF/X-4 for the print shop (leaflet, cards, card sheets):
+                            bleed, トンボ, CMYK
       NAME.archive.pdf        PDF/A-2b for the records (letter, attachments, bundles)
     and OUT/manifest.json: path, kind, format, pages, bytes, sha256, input hash and status.
 
@@ -570,8 +570,8 @@ dpi_option = click.option('--dpi', type=click.IntRange(24, 600), default=100, sh
 @dpi_option
 @click.option('--update-goldens', is_flag=True,
               help='Instead: build the golden set (prefecture 08; letter, leaflet, cover, one card '
-                   'per script) and write its pages at 50 dpi to tests/goldens/ (say why in the '
-                   'commit).')
+                   'per script; in print the leaflet and the card sheet) and write its pages at '
+                   '50 dpi to tests/goldens/ (say why in the commit).')
 @verbosity_options
 @click.pass_context
 def preview(context, out: Path, prefectures, kinds, dpi: int, update_goldens: bool,

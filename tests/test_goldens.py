@@ -18,7 +18,7 @@ NOTICE = '2024-10-08-onestop'
 def golden_build(tmp_path_factory):
     out = tmp_path_factory.mktemp('goldens')
     result = run_cli('build', '--out', str(out), '-p', goldens.PREFECTURE, '--lang',
-                     ','.join(goldens.LANGS), '-j', '1')
+                     ','.join(goldens.LANGS), '--format', ','.join(goldens.FORMATS), '-j', '1')
     assert result.returncode == 0, result.stderr
     return out
 

@@ -115,10 +115,15 @@ def orphans_as_artifacts(data: bytes) -> bytes:
     that no element of the structure tree holds: a screen reader never reaches it, and
     PDF/UA requires every marked-content item to be in the tree or an artifact. Page
     numbers and running heads are pagination artifacts, so they are marked so."""
-    import pikepdf
     document = _open(data)
+    return _save(document) if _artifact_orphans(document) else data
+
+
+def _artifact_orphans(document) -> bool:
+    """``orphans_as_artifacts`` on an open ``document``; whether it changed anything."""
+    import pikepdf
     if '/StructTreeRoot' not in document.Root:
-        return data
+        return False
     reached, parents = structure_elements(document), _parents(document)
     changed = False
     for page in document.pages:
@@ -142,6 +147,65 @@ def orphans_as_artifacts(data: bytes) -> bytes:
             instructions))
         for index in orphans:
             array[index] = None
+        changed = True
+    return changed
+
+
+def _tagged(document) -> bool:
+    """Whether ``document`` is tagged throughout: a structure tree, and every page that
+    paints anything has its entry in the parent tree (an untagged included original's pages
+    have none; a blank page added for duplex paints nothing)."""
+    import pikepdf
+    if '/StructTreeRoot' not in document.Root:
+        return False
+    for page in document.pages:
+        if '/StructParents' in page.obj:
+            continue
+        contents = page.obj.get('/Contents')
+        streams = list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+        if any(stream is not None and stream.read_bytes().strip() for stream in streams):
+            return False
+    return True
+
+
+def _declares_pdfua(document) -> bool:
+    if '/Metadata' not in document.Root:
+        return False
+    try:
+        return str(document.open_metadata().get('pdfuaid:part', '')) == '1'
+    except Exception:   # an XMP packet that is not XML declares nothing
+        return False
+
+
+def screen(data: bytes, lang: str = 'ja', title: str = '') -> bytes:
+    """``data`` with its orphan marked content as artifacts (``orphans_as_artifacts``),
+    /Lang, a title shown in the window, and, if it is tagged throughout, identified as
+    PDF/UA-1 in its XMP (pdfuaid:part 1, the XMP in sync with the document info: title and
+    the notice's dates). WeasyPrint's ``pdf/ua-1`` variant writes that XMP itself; merged
+    files and imposed sheets get it here. An untagged included original (or a file made
+    from one) is not declared: it is not PDF/UA. One pikepdf pass, saved only if something
+    changed; nothing random and no clock: the same sources give the same bytes."""
+    import pikepdf
+    document = _open(data)
+    changed = _artifact_orphans(document)
+    root = document.Root
+    if '/Lang' not in root:
+        root.Lang = pikepdf.String(lang)
+        changed = True
+    if title and not str(document.docinfo.get('/Title', '')).strip():
+        document.docinfo['/Title'] = pikepdf.String(title)
+        changed = True
+    preferences = root.get('/ViewerPreferences')
+    if preferences is None:
+        root.ViewerPreferences = preferences = pikepdf.Dictionary()
+    if not bool(preferences.get('/DisplayDocTitle', False)):
+        preferences.DisplayDocTitle = True
+        changed = True
+    if _tagged(document) and not _declares_pdfua(document):
+        with document.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+            meta.load_from_docinfo(document.docinfo, delete_missing=False,
+                                   raise_failure=False)
+            meta['pdfuaid:part'] = '1'
         changed = True
     return _save(document) if changed else data
 
@@ -270,14 +334,24 @@ def marks_stream(lines) -> bytes:
     return b'\n'.join(ops)
 
 
+def _imposed(page) -> bool:
+    """Whether ``page`` is an imposed sheet: MediaBox = TrimBox = BleedBox, its cards
+    carrying their own bleed and marks (documents/card_sheet.py)."""
+    media = [float(v) for v in page.mediabox]
+    return all([float(v) for v in page.obj.get(name, [])] == media
+               for name in ('/TrimBox', '/BleedBox'))
+
+
 def print_boxes(data: bytes, bleed: float, slug: float) -> bytes:
     """Set each page's BleedBox to its TrimBox grown by ``bleed`` points, draw the crop
     and centre marks in the slug outside it, replace WeasyPrint's random DocumentID by a
     digest of the content, and give the file a content-derived /ID: the same sources
-    give the same bytes."""
+    give the same bytes. An imposed sheet's pages keep their boxes and marks."""
     import pikepdf
     document = _open(data)
     for page in document.pages:
+        if _imposed(page):
+            continue
         trim = [float(v) for v in page.obj.get('/TrimBox', page.mediabox)]
         page.obj.TrimBox = pikepdf.Array(trim)
         page.obj.BleedBox = pikepdf.Array([trim[0] - bleed, trim[1] - bleed,

@@ -16,9 +16,10 @@ problems it finds, one line each, naming the page where it can.
   ParentTree, and all other content (text, paths, images, forms) is an artifact.
 - ``lang-title``: /Lang, a title, and ViewerPreferences/DisplayDocTitle true.
 - ``boxes``: each page has a TrimBox, its BleedBox is the TrimBox + 3 mm inside the
-  MediaBox (or, for an imposed sheet, MediaBox = TrimBox = BleedBox), and every crop mark
-  (the registration-colour strokes drawn as an artifact) lies in the slug, outside the
-  BleedBox and inside the MediaBox.
+  MediaBox, and every crop mark (the registration-colour strokes drawn as an artifact)
+  lies in the slug, outside the BleedBox and inside the MediaBox. For an imposed sheet
+  (MediaBox = TrimBox = BleedBox) no crop mark enters the area any placed card face
+  paints (its clip: trim and bleed).
 """
 
 from __future__ import annotations
@@ -309,6 +310,30 @@ def _mark_lines(page) -> list[tuple[float, float, float, float]]:
     return lines
 
 
+def _placed_areas(page) -> list[list[float]]:
+    """The clip rectangles of an imposed sheet's placed pages: the ``q x y w h re W n``
+    that opens each top-level group (assemble/pdf.py ``impose``), as (x0, y0, x1, y1): the
+    area each card face paints, its bleed included."""
+    import pikepdf
+    areas, depth, pending = [], 0, []
+    for operands, operator in pikepdf.parse_content_stream(page):
+        op = str(operator)
+        if op == 'q':
+            depth += 1
+            pending = [] if depth == 1 else None
+        elif op == 'Q':
+            depth -= 1
+        elif pending is not None and depth == 1:
+            pending.append((op, operands))
+            if [name for name, _ in pending] == ['re', 'W', 'n']:
+                x, y, width, height = (float(v) for v in pending[0][1])
+                areas.append([x, y, x + width, y + height])
+                pending = None
+            elif len(pending) >= 3:
+                pending = None
+    return areas
+
+
 def _crosses(line, box) -> bool:
     """Whether the segment ``line`` touches the inside of ``box`` (an axis-aligned one)."""
     x1, y1, x2, y2 = line
@@ -327,7 +352,22 @@ def rule_boxes(pdf) -> list[str]:
         sheet = all(abs(a - b) < TOLERANCE for a, b in zip(media, trim)) and all(
             abs(a - b) < TOLERANCE for a, b in zip(trim, bleed))
         if sheet:
-            continue   # an imposed sheet: its cards carry their own bleed and marks
+            # an imposed sheet: its cards carry their own bleed and marks; no mark enters
+            # the area a card face paints (its trim and bleed)
+            lines, areas = _mark_lines(page), _placed_areas(page)
+            if len(lines) < 16:
+                problems.append(f'page {number}: {len(lines)} crop-mark lines on an imposed '
+                                f'sheet, fewer than the 16 of one card\'s double corner marks')
+            if not areas:
+                problems.append(f'page {number}: an imposed sheet without placed pages')
+            for line in lines:
+                area = next((area for area in areas if _crosses(line, area)), None)
+                if area is not None:
+                    problems.append(f'page {number}: a crop mark at ({line[0]:.1f}, '
+                                    f'{line[1]:.1f}) enters the bleed of the card at '
+                                    f'({area[0]:.1f}, {area[1]:.1f})')
+                    break
+            continue
         expected = [trim[0] - BLEED, trim[1] - BLEED, trim[2] + BLEED, trim[3] + BLEED]
         if any(abs(a - b) > TOLERANCE for a, b in zip(bleed, expected)):
             problems.append(f'page {number}: the BleedBox {bleed} is not the TrimBox + 3 mm '

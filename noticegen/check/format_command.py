@@ -43,15 +43,16 @@ def check_format(context, files, out) -> None:
     With no FILES, every PDF the output folder's manifest lists as made. The format
     is read from the name: NAME.print.pdf, NAME.archive.pdf, else screen. The rules:
       screen   fonts embedded; every marked-content item in the structure tree or an
-               artifact; /Lang, a title, DisplayDocTitle
+               artifact; /Lang, a title, DisplayDocTitle; XMP pdfuaid part 1
       print    fonts; a CMYK output intent with its ICC profile; no DeviceRGB;
                XMP GTS_PDFXVersion PDF/X-4; BleedBox = TrimBox + 3 mm; crop marks in
-               the slug, outside the BleedBox
+               the slug, outside the BleedBox (an imposed sheet: MediaBox = TrimBox =
+               BleedBox, and no mark in the bleed of any card on it)
       archive  fonts (an included original's too); an output intent with its ICC
                profile; XMP pdfaid part 2 conformance B; /Lang, a title, DisplayDocTitle
     The formats are made to PDF/X-4, PDF/A-2b and PDF/UA-1 and checked by these rules,
     not by a validator. Exits 1 if any file breaks a rule. `build --strict` runs it on
-    the print and archive files it made.
+    every PDF it made.
     """
     from ..options import Options
     options = context.find_object(Options)

@@ -1,7 +1,9 @@
 """Formats: a build dimension, like languages. Each kind lists the formats it is made in
 (``DocumentKind.formats``); ``--format`` picks which are built.
 
-- ``screen``: today's files, tagged, under their own names.
+- ``screen``: today's files, tagged, under their own names, by WeasyPrint's ``pdf/ua-1``
+  variant (its XMP identifies PDF/UA-1); then margin-box text as artifacts, and merged
+  files the XMP too.
 - ``print``: ``NAME.print.pdf``, PDF/X-4 by WeasyPrint's variant, with a slug outside the
   bleed for the crop marks (``templates/format-print.css``); then the BleedBox is set to
   the TrimBox + 3 mm and the DocumentID is a digest of the content.
@@ -35,6 +37,7 @@ class Format:
     rules: tuple[str, ...] = ()       # check-format's rules for its files
     admits_foreign: Callable[[bytes, str], None] | None = None   # raises on a refused original
     cmyk: bool = False                # every colour written as device-cmyk() (render/cmyk.py)
+    bleed: float = 0.0                # the print shop's bleed (pt) around each trim, or 0
 
     def output(self, screen_output: str) -> str:
         """The file name of the screen file ``screen_output`` in this format."""
@@ -51,11 +54,12 @@ SLUG = 10 * MM   # format-print.css's CSS bleed: the area around the trim the ma
 FORMATS: dict[str, Format] = {
     'screen': Format(
         'screen', '', 'tagged PDF for reading on screen and by screen readers (the default)',
-        finish=lambda data, job: conformance.orphans_as_artifacts(data),
-        rules=('fonts', 'structure', 'lang-title')),
+        variant='pdf/ua-1',
+        finish=lambda data, job: conformance.screen(data, job.lang, job.title),
+        rules=('fonts', 'structure', 'lang-title', 'xmp-pdfua')),
     'print': Format(
         'print', '.print', 'PDF/X-4 for the print shop: 3 mm bleed, crop marks, CMYK',
-        variant='pdf/x-4', stylesheet='format-print.css', cmyk=True,
+        variant='pdf/x-4', stylesheet='format-print.css', cmyk=True, bleed=BLEED,
         finish=lambda data, job: conformance.print_boxes(
             conformance.orphans_as_artifacts(data), BLEED, SLUG),
         rules=('fonts', 'output-intent', 'cmyk-only', 'xmp-pdfx', 'boxes')),

@@ -1,7 +1,8 @@
 """Golden page images: the look of the main pages, committed at 50 dpi and diffed.
 
 `preview --update-goldens` builds the golden set (one prefecture; the letter, the leaflet,
-a cover and one card per script) and writes its pages as PNG under ``tests/goldens/``;
+a cover and one card per script, and in print the leaflet and the imposed card sheet, whose
+slug shows the bleed and the トンボ) and writes its pages as PNG under ``tests/goldens/``;
 ``tests/test_goldens.py`` builds it again and compares each page with the project's own
 image diff (``gallery.compare_images``). A golden changes only in a commit that says why.
 """
@@ -17,6 +18,7 @@ DPI = 50
 PREFECTURE = '08'
 # One card per script: Japanese, Latin, Han (simplified), Hangul, Thai, Devanagari.
 LANGS = ('ja', 'en', 'zh-Hans', 'ko', 'th', 'ne')
+FORMATS = ('screen', 'print')
 PIXEL_THRESHOLD = 16      # grey levels, as `diff`
 TOLERANCE = 0.0005        # share of a page's pixels that may differ (anti-aliasing noise)
 
@@ -26,7 +28,8 @@ def documents(notice: str) -> list[str]:
     stem = '08-ibaraki'
     return [f'{notice}/notice.pdf', f'{notice}/leaflets/{stem}.pdf',
             f'{notice}/covers/{stem}.pdf',
-            *(f'{notice}/cards/{stem}.{lang}.pdf' for lang in LANGS)]
+            *(f'{notice}/cards/{stem}.{lang}.pdf' for lang in LANGS),
+            f'{notice}/leaflets/{stem}.print.pdf', f'{notice}/cards/sheets/{stem}.ja.print.pdf']
 
 
 def golden_name(document: str, page: int) -> str:

@@ -16,6 +16,7 @@ _RGB = re.compile(r'rgba?\(\s*([\d.]+)\s*[, ]\s*([\d.]+)\s*[, ]\s*([\d.]+)\s*(?:
 _NAMED = re.compile(r'(?<=[:\s"])(white|black)(?=[\s;"!}])')
 _SVG_URI = re.compile(r'(data:image/svg\+xml(?:;charset=[\w-]+)?,)([^"\')\s]+)')
 _NAMES = {'white': (255, 255, 255), 'black': (0, 0, 0)}
+_SVG_ROOT = re.compile(r'<svg\b[^>]*>')
 
 
 def device_cmyk(red: float, green: float, blue: float) -> str:
@@ -35,9 +36,22 @@ def _hex(match: re.Match) -> str:
     return device_cmyk(*(int(digits[i:i + 2], 16) for i in (0, 2, 4)))
 
 
+def _svg(svg: str) -> str:
+    """An SVG document with its colours as device-cmyk(), and its root's fill named: a shape
+    that names no fill is filled black by default, which WeasyPrint paints as DeviceRGB
+    (segno's QR codes name only a stroke)."""
+    root = _SVG_ROOT.search(svg)
+    if root and not re.search(r'\sfill\s*=', root.group(0)):
+        tag = root.group(0)
+        tag = tag[:-2] + " fill='#000'/>" if tag.endswith('/>') else tag[:-1] + " fill='#000'>"
+        svg = svg[:root.start()] + tag + svg[root.end():]
+    return to_cmyk(svg)
+
+
 def to_cmyk(text: str) -> str:
-    """``text`` (CSS or HTML) with every hex, rgb() and white/black colour as device-cmyk()."""
-    text = _SVG_URI.sub(lambda m: m.group(1) + quote(to_cmyk(unquote(m.group(2))), safe=''),
+    """``text`` (CSS or HTML) with every hex, rgb() and white/black colour as device-cmyk(),
+    in SVG data URIs too (with the SVG default fill, black, named)."""
+    text = _SVG_URI.sub(lambda m: m.group(1) + quote(_svg(unquote(m.group(2))), safe=''),
                         text)
     text = _HEX.sub(_hex, text)
     text = _RGB.sub(lambda m: device_cmyk(*(float(v) for v in m.groups())), text)
