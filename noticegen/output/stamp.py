@@ -326,6 +326,7 @@ class Recorder:
 
     def fonts(self, paths) -> None:
         """The font files the stylesheets' families resolved to."""
+        paths = list(paths)
         for path in paths:
             path = str(path)
             if path not in self.entries:
