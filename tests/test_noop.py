@@ -227,3 +227,22 @@ def test_a_build_writing_the_folder_is_waited_for(warm):
         os.close(handle)
     assert result.returncode == 1
     assert 'another build is writing' in result.stderr
+
+
+def test_a_strict_release_build_with_no_warning_is_answered_with_the_same_exit(tmp_path):
+    """A notice alone (no prefecture data, so no data warnings): --strict passes, and the
+    answer exits 0 with the same output as the full path."""
+    root = tmp_path / 'project'
+    shutil.copytree(ROOT / 'tests' / 'notices' / 'minato-imei', root)
+    shutil.copytree(ROOT / 'templates', root / 'templates')
+    args = ('build', '--strict', '--jobs', '1')
+    first = build(root, *args)
+    assert first.returncode == 0, first.stderr
+    assert 'warning' not in first.stderr and 'built  ' in first.stdout
+    full = build(root, *args, env={'NOTICEGEN_FULL': '1'})   # another environment: no stamp
+    answered = build(root, *args, env={'NOTICEGEN_FULL': '1'})
+    assert not fast(full) and fast(answered)
+    assert answered.returncode == full.returncode == 0
+    assert (answered.stdout, answered.stderr) == (full.stdout, full.stderr)
+    assert re.search(r'^0 built, 0 re-rendered identical, \d+ unchanged, 0 failed in _ s$',
+                     answered.stdout, re.MULTILINE)
