@@ -246,3 +246,20 @@ def test_a_strict_release_build_with_no_warning_is_answered_with_the_same_exit(t
     assert (answered.stdout, answered.stderr) == (full.stdout, full.stderr)
     assert re.search(r'^0 built, 0 re-rendered identical, \d+ unchanged, 0 failed in _ s$',
                      answered.stdout, re.MULTILINE)
+
+
+def test_a_project_keeps_the_stamps_of_its_most_recent_output_folders_only(tmp_path):
+    from noticegen.output import stamp
+    folder = tmp_path / 'noop'
+    folder.mkdir()
+    for index in range(stamp.KEEP + 3):
+        old = folder / f'{index:016x}.json'
+        old.write_text('{}')
+        os.utime(old, ns=(index * 10**9, index * 10**9))
+    recorder = stamp.Recorder([], str(tmp_path), tmp_path, tmp_path / 'out',
+                              folder / 'new.json')
+    recorder.stamp = {'today': stamp.today()}
+    recorder.write({})
+    kept = sorted(path.name for path in folder.glob('*.json'))
+    assert len(kept) == stamp.KEEP and 'new.json' in kept
+    assert f'{0:016x}.json' not in kept and f'{stamp.KEEP + 2:016x}.json' in kept

@@ -46,6 +46,7 @@ from ..layout import SOURCE_FOLDERS, cache_dir, find_root
 FORMAT = 1
 FOLDER = 'noop'               # in the project's cache folder
 RACY_NS = 2_000_000_000       # a file changed this recently is also compared by content
+KEEP = 20                     # stamps kept per project (the most recently written)
 
 # Environment variables that can change what a build reads, prints or embeds: its date,
 # the Python and its packages, fontconfig, the locale, the folders of the user's fonts
@@ -376,6 +377,11 @@ class Recorder:
         try:
             write_atomic(self.path, json.dumps(stamp, ensure_ascii=False,
                                                sort_keys=True).encode('utf-8'))
+            # One stamp per output folder: only the most recent folders' are kept.
+            stamps = sorted(self.path.parent.glob('*.json'),
+                            key=lambda path: path.stat().st_mtime_ns, reverse=True)
+            for old in stamps[KEEP:]:
+                _remove(old)
         except OSError:
             pass   # a read-only cache folder: every build takes the full path
 
