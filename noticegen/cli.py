@@ -519,10 +519,10 @@ def _noop_recorder(options: Options):
     if options.force:   # leaves the stamp of the same build without --force, if it is one
         parts = split(args)
         rest = [arg for arg in args[parts[1] + 1:] if arg != '--force'] if parts else []
-        try:
-            again = context.command.make_context(context.info_name, list(rest),
-                                                 parent=context.parent)
-            same = parts is not None and again.params == {**context.params, 'force': False}
+        try:   # click reads the rest as the same build with force off
+            same = parts is not None and context.command.make_context(
+                context.info_name, list(rest), parent=context.parent).params == {
+                    **context.params, 'force': False}
         except click.ClickException:
             same = False
         args = args[:parts[1] + 1] + rest if same else None
