@@ -26,13 +26,18 @@ FULL_PATH_MODULES = ('noticegen.load.project', 'yaml', 'pydantic', 'weasyprint',
 ELAPSED = re.compile(r' in \d+\.\d s$', re.MULTILINE)
 
 
-def build(root: Path, *args: str, env: dict | None = None, cwd: Path | None = None):
-    """A whole build process as a user runs it, with the imports it made on the side."""
+def build(root: Path, *args: str, env: dict | None = None, cwd: Path | None = None,
+          relative: bool = False):
+    """A whole build process as a user runs it, with the imports it made on the side.
+
+    ``relative``: from the project's parent folder, with --cache-dir and --out relative.
+    """
+    base = Path() if relative else root.parent
     result = subprocess.run(
         [sys.executable, '-X', 'importtime', str(ROOT / 'build.py'), '--root', str(root),
-         '--cache-dir', str(root.parent / 'cache'), *(args or ARGS), '--out',
-         str(root.parent / 'out')],
-        capture_output=True, text=True, cwd=cwd or root, env={**os.environ, **(env or {})})
+         '--cache-dir', str(base / 'cache'), *(args or ARGS), '--out', str(base / 'out')],
+        capture_output=True, text=True, cwd=root.parent if relative else cwd or root,
+        env={**os.environ, **(env or {})})
     lines = result.stderr.splitlines()
     result.imported = {line.split('|')[-1].strip() for line in lines
                        if line.startswith('import time:')}
@@ -261,3 +266,19 @@ def test_a_project_keeps_the_stamps_of_its_most_recent_output_folders_only(tmp_p
     kept = sorted(path.name for path in folder.glob('*.json'))
     assert len(kept) == stamp.KEEP and 'new.json' in kept
     assert f'{0:016x}.json' not in kept and f'{stamp.KEEP + 2:016x}.json' in kept
+
+
+def test_relative_folders_are_read_from_the_working_directory(warm):
+    root, _ = warm
+    first = build(root, relative=True)
+    assert not fast(first) and '8 unchanged' in first.stdout
+    assert fast(build(root, relative=True))
+    # The same relative arguments elsewhere name other folders: never this stamp.
+    elsewhere = root.parent / 'elsewhere'
+    elsewhere.mkdir()
+    result = subprocess.run(
+        [sys.executable, '-X', 'importtime', str(ROOT / 'build.py'), '--root', str(root),
+         '--cache-dir', 'cache', *ARGS, '--out', 'out'],
+        capture_output=True, text=True, cwd=elsewhere)
+    assert 'noticegen.load.project' in result.stderr and result.returncode == 0
+    assert (elsewhere / 'out' / 'manifest.json').is_file()

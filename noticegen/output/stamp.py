@@ -273,7 +273,7 @@ class Recorder:
         or finds nothing: such a command line has no stamp.
         """
         cwd = os.getcwd() if cwd is None else cwd
-        out = Path(cwd, out)
+        out, cache = Path(cwd, out), Path(cwd, cache)
         _remove(stamp_file(cache, out))
         if args is None:
             return None
