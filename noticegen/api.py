@@ -129,13 +129,15 @@ def translation_warnings(checked: Checked) -> list:
 
 def build(options: Options, progress: Callable[[Outcome], None] | None = None,
           checked: Checked | None = None,
-          notify: Callable[[str], None] | None = None) -> BuildResult:
+          notify: Callable[[str], None] | None = None,
+          finished: Callable[[BuildResult], None] | None = None) -> BuildResult:
     """Validate, then write every file of the command that is not up to date into ``out``.
 
     On invalid sources nothing is written, and what they shaped is marked failed in an
     existing manifest, so that nobody mails a stale file as current. The build holds
     ``out``'s lock: another build waits for it (``notify`` hears so), or with
-    ``options.wait`` False fails with OutputError.
+    ``options.wait`` False fails with OutputError. ``finished`` hears the result while
+    the lock is still held.
     """
     if checked is None:
         try:
@@ -144,7 +146,7 @@ def build(options: Options, progress: Callable[[Outcome], None] | None = None,
             mark_invalid(options, exception.errors, notify, exception.scopes)
             raise
     return run_build(checked, options.out, progress, options.jobs, options.force,
-                     options.wait, notify)
+                     options.wait, notify, finished)
 
 
 def mark_invalid(options: Options, errors: list,

@@ -371,7 +371,8 @@ def current_outputs(jobs: list[Job], manifest: Manifest, keys: dict[str, str]) -
 
 def build(checked: Checked, out: Path, progress: Callable[[Outcome], None] | None = None,
           jobs: int | None = None, force: bool = False, wait: bool = True,
-          notify: Callable[[str], None] | None = None) -> BuildResult:
+          notify: Callable[[str], None] | None = None,
+          finished: Callable[[BuildResult], None] | None = None) -> BuildResult:
     """Make every planned file that is not already current.
 
     The build holds ``out``'s exclusive lock throughout: a second build waits (telling
@@ -380,10 +381,14 @@ def build(checked: Checked, out: Path, progress: Callable[[Outcome], None] | Non
     in this process), then the final ones (the mailing list) in this process. Each file
     is written atomically and the manifest is rewritten as soon as a group is in place,
     so an interrupted build resumes. A file that cannot be written (a full disk, a
-    read-only folder) stops the build with OutputError.
+    read-only folder) stops the build with OutputError. ``finished`` is called with the
+    result while the lock is still held (the no-op stamp records the files then).
     """
     with locked(out, exclusive=True, wait=wait, waiting=notify):
-        return _build(checked, out, progress, jobs, force, notify)
+        result = _build(checked, out, progress, jobs, force, notify)
+        if finished is not None:
+            finished(result)
+        return result
 
 
 def _build(checked: Checked, out: Path, progress, jobs, force, notify) -> BuildResult:

@@ -5,17 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from .. import __version__
+from ..output.stamp import tool_identity  # noqa: F401 (the check's cache keys by it too)
 from .job import Job
-
-
-def tool_identity() -> str:
-    """The version and a digest of the code itself, so that a code change rebuilds."""
-    package = Path(__file__).resolve().parent.parent
-    digest = hashlib.sha256(__version__.encode())
-    for path in sorted(package.rglob('*.py')):
-        digest.update(str(path.relative_to(package)).encode() + b'\0' + path.read_bytes())
-    return digest.hexdigest()
 
 
 def font_stamp(font) -> str:
