@@ -858,9 +858,26 @@ def _check_url(value: str) -> str:
     if len(value) > MAX_URL:
         raise ValueError(f'a URL of {len(value):,} characters is longer than {MAX_URL:,}: it '
                          f'would not fit a QR code')
-    if not re.fullmatch(r'https?://[A-Za-z0-9.-]+(?::\d+)?(?:/[^\s<>"\']*)?', value):
+    match = re.fullmatch(r'https?://([A-Za-z0-9.-]+)(?::\d+)?(?:/[^\s<>"\']*)?', value)
+    if not match:
         raise ValueError(f'expected an http:// or https:// address, found {value!r}')
+    if not _PUBLIC_HOST.fullmatch(match[1]) or \
+            match[1].lower().rsplit('.', 1)[-1] in _LOCAL_SUFFIXES:
+        raise ValueError(f'expected the address of a public web page, named by its domain '
+                         f'(such as www.pref.tokyo.lg.jp), found {value!r}: an IP address or a '
+                         f'local name (localhost) is no public page')
     return value
+
+
+# A public host name: dot-separated labels that neither start nor end with a hyphen, the
+# last one a top-level domain (letters, or an IDN's xn--), so that an IP address
+# (127.0.0.1, 10.0.0.1, 169.254.169.254) or a bare name (localhost, intranet) is refused.
+_LABEL = r'[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?'
+_PUBLIC_HOST = re.compile(rf'(?:{_LABEL}\.)+(?:[A-Za-z]{{2,63}}|xn--[A-Za-z0-9-]{{1,59}})\.?')
+# Special-use names (RFC 6761, RFC 6762, RFC 8375, ICANN's .internal) that never reach the
+# public web.
+_LOCAL_SUFFIXES = frozenset({'localhost', 'local', 'localdomain', 'internal', 'invalid',
+                             'arpa', 'onion', 'lan', 'home'})
 
 
 JapanesePhone = Annotated[str, AfterValidator(_check_phone)]
