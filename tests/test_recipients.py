@@ -497,3 +497,15 @@ def test_an_output_folder_that_cannot_be_written_is_one_error(tmp_path, monkeypa
     files, mapping = layouts(tmp_path / 'in')['mapping csv utf-8']
     with pytest.raises(OutputError, match='cannot be written .Permission denied.'):
         run(files, tmp_path / 'out', mapping)
+
+
+
+def test_mapped_headers_spread_over_rows_are_one_error(tmp_path):
+    """Each header is somewhere in the first 30 rows, but no row has them all."""
+    rows = [['名称', '種別'], ['郵便番号', '所在地'], ['試験医院', '診療所']]
+    mapping = tmp_path / 'map.yaml'
+    mapping.write_text('name: 名称\ntype: 種別\npostal_code: 郵便番号\naddress: 所在地\n',
+                       encoding='utf-8')
+    with pytest.raises(ImportFailed, match=r"no row of the first 30 has every column of .*"
+                                           r"'名称', '種別', '郵便番号', '所在地'"):
+        run([write_csv(tmp_path / 'own.csv', rows)], tmp_path / 'out', mapping)
