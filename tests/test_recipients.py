@@ -509,3 +509,13 @@ def test_mapped_headers_spread_over_rows_are_one_error(tmp_path):
     with pytest.raises(ImportFailed, match=r"no row of the first 30 has every column of .*"
                                            r"'名称', '種別', '郵便番号', '所在地'"):
         run([write_csv(tmp_path / 'own.csv', rows)], tmp_path / 'out', mapping)
+
+
+def test_a_csv_field_over_the_csv_limit_is_one_error(tmp_path):
+    rows = mapping_rows() + [['1', 'あ' * 200_000, '病院', '100-0013', '東京都千代田区', '', '', '']]
+    mapping = tmp_path / 'map.yaml'
+    mapping.write_text(MAPPING, encoding='utf-8')
+    with pytest.raises(ImportFailed, match=r'own\.csv: line \d+: not a list of institutions '
+                                           r'\(field larger than field limit'):
+        run([write_csv(tmp_path / 'own.csv', rows)], tmp_path / 'out', mapping)
+    assert not (tmp_path / 'out').exists()

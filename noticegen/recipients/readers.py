@@ -51,8 +51,12 @@ def _text_table(data: bytes, source: str, name: str) -> Table:
     lines = text.splitlines()
     sample = '\n'.join(lines[:50])
     delimiter = '\t' if sample.count('\t') > sample.count(',') else ','
-    rows = [[cell.strip() for cell in row]
-            for row in csv.reader(io.StringIO(text, newline=''), delimiter=delimiter)]
+    reader = csv.reader(io.StringIO(text, newline=''), delimiter=delimiter)
+    try:
+        rows = [[cell.strip() for cell in row] for row in reader]
+    except csv.Error as exception:   # a field over csv's limit (131,072 characters)
+        raise ImportFailed(f'{source}: line {reader.line_num}: not a list of institutions '
+                           f'({exception})') from None
     return Table(source, rows, name)
 
 
