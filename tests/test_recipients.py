@@ -499,6 +499,15 @@ def test_an_output_folder_that_cannot_be_written_is_one_error(tmp_path, monkeypa
         run(files, tmp_path / 'out', mapping)
 
 
+def test_a_csv_field_over_the_csv_limit_is_one_error(tmp_path):
+    rows = mapping_rows() + [['1', 'あ' * 200_000, '病院', '100-0013', '東京都千代田区', '', '', '']]
+    mapping = tmp_path / 'map.yaml'
+    mapping.write_text(MAPPING, encoding='utf-8')
+    with pytest.raises(ImportFailed, match=r'own\.csv: line \d+: not a list of institutions '
+                                           r'\(field larger than field limit'):
+        run([write_csv(tmp_path / 'own.csv', rows)], tmp_path / 'out', mapping)
+    assert not (tmp_path / 'out').exists()
+
 
 def test_mapped_headers_spread_over_rows_are_one_error(tmp_path):
     """Each header is somewhere in the first 30 rows, but no row has them all."""
@@ -511,11 +520,30 @@ def test_mapped_headers_spread_over_rows_are_one_error(tmp_path):
         run([write_csv(tmp_path / 'own.csv', rows)], tmp_path / 'out', mapping)
 
 
-def test_a_csv_field_over_the_csv_limit_is_one_error(tmp_path):
-    rows = mapping_rows() + [['1', 'あ' * 200_000, '病院', '100-0013', '東京都千代田区', '', '', '']]
+def test_a_stray_far_cell_does_not_pad_every_row(tmp_path):
+    """One value far right and far down (or a format over whole columns) made openpyxl pad
+    every row to the sheet's dimension: at XFD1048576, 17 billion cells and an OOM kill."""
+    import openpyxl
+
+    from noticegen.recipients.readers import read_tables
+    rows = mapping_rows()
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.active['ZZ20000'] = 'x'       # a stray cell: column 702, row 20,000
+    far = tmp_path / 'far.xlsx'
+    book.save(far)
+    book.active['ZZ20000'] = None
+    book.active['H200000'] = ' '       # a blank cell far down: nothing after the list
+    blank = tmp_path / 'blank.xlsx'
+    book.save(blank)
+
+    table, = read_tables(far)
+    assert len(table.rows) == 20_000
+    assert max(len(row) for row in table.rows[:-1]) == len(rows[0])
+    assert table.rows[-1][-1] == 'x'
+    table, = read_tables(blank)
+    assert table.rows == rows
     mapping = tmp_path / 'map.yaml'
     mapping.write_text(MAPPING, encoding='utf-8')
-    with pytest.raises(ImportFailed, match=r'own\.csv: line \d+: not a list of institutions '
-                                           r'\(field larger than field limit'):
-        run([write_csv(tmp_path / 'own.csv', rows)], tmp_path / 'out', mapping)
-    assert not (tmp_path / 'out').exists()
+    assert len(run([far], tmp_path / 'out', mapping).recipients) == len(GOOD)

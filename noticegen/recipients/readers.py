@@ -79,13 +79,33 @@ def _xlsx_tables(data: bytes, source: str, name: str) -> list[Table]:
     except Exception as exception:   # openpyxl raises many kinds for a damaged file
         raise ImportFailed(f'{source}: not a readable .xlsx workbook ({exception})') from None
     try:
-        return [Table(f'{source}[{sheet.title}]',
-                      [[_cell(value) for value in row]
-                       for row in sheet.iter_rows(values_only=True)],
-                      name)
+        return [Table(f'{source}[{sheet.title}]', _sheet_rows(sheet), name)
                 for sheet in book.worksheets]
     finally:
         book.close()
+
+
+def _sheet_rows(sheet) -> list[list[str]]:
+    """A read-only sheet's rows, each as long as its last cell; no empty rows at the end.
+
+    The sheet's recorded dimension is not trusted: openpyxl pads every row to it, so one
+    stray cell at XFD1048576 (or a format applied to whole columns) would make a million
+    rows of 16,384 cells (it took 24 GB before it was killed). Empty rows between rows
+    with values share one empty list, so that rows keep their numbers.
+    """
+    sheet.reset_dimensions()
+    rows: list[list[str]] = []
+    empty: list[str] = []
+    pending = 0
+    for row in sheet.iter_rows(values_only=True):
+        cells = [_cell(value) for value in row]
+        if not any(cells):
+            pending += 1
+            continue
+        rows.extend([empty] * pending)
+        pending = 0
+        rows.append(cells)
+    return rows
 
 
 def _xls_tables(data: bytes, source: str, name: str) -> list[Table]:
