@@ -639,6 +639,27 @@ def test_a_read_only_output_folder_is_one_line(tmp_path, small_build):
     assert (out / 'manifest.json').read_bytes() == manifest    # nothing half-written
 
 
+@pytest.mark.parametrize('code, reason', [(28, 'no space left on the device'),
+                                          (30, 'the folder is read-only')])
+def test_every_command_that_writes_says_so_in_one_line(tmp_path, small_build, code, reason):
+    """Not only the build: schema, preview and confirm export each met a full or read-only
+    folder with 'a bug in noticegen'. Each now says which file, in one line, and exits 1."""
+    root, out = copy_of(small_build, tmp_path)
+    commands = {
+        'schema': ('schema', '--out', str(tmp_path / 'schemas')),
+        'preview': ('preview', '--out', str(out)),
+        'confirm export': ('confirm', 'export', '--out', str(tmp_path / 'forms'), '-p', '08'),
+    }
+    for name, command in commands.items():
+        result = run_failing_writer(root, 0, code, *command)
+        assert result.returncode == 1, (name, result.stderr)
+        assert 'Traceback' not in result.stderr and 'a bug' not in result.stderr, result.stderr
+        [line] = error_lines(result.stderr)
+        # (confirm export first builds the proof sheets in a temporary folder: that fails)
+        assert re.match(rf'error: cannot write /\S+: {reason}', line), (name, line)
+        assert not [p for p in tmp_path.rglob('*.part')], 'a temporary file was left'
+
+
 def _can_mount() -> bool:
     if sys.platform != 'linux' or not shutil.which('unshare'):
         return False
