@@ -547,3 +547,21 @@ def test_a_stray_far_cell_does_not_pad_every_row(tmp_path):
     mapping = tmp_path / 'map.yaml'
     mapping.write_text(MAPPING, encoding='utf-8')
     assert len(run([far], tmp_path / 'out', mapping).recipients) == len(GOOD)
+
+
+@pytest.mark.parametrize('column, value, words', [
+    ('name', 'あ' * 200_000, ':3: not a recipients.csv (field larger than field limit'),
+    ('address_number', '<b>1</b>', ':3: address_number: an address number holds digits'),
+])
+def test_labels_of_a_row_edited_badly_are_one_error(imported, tmp_path, column, value, words):
+    """Before, both were 'a bug in noticegen' (csv's field limit, the barcode's check)."""
+    source = imported['bureau xlsx'][1] / RECIPIENTS
+    rows = list(csv.reader(io.StringIO(source.read_bytes().decode('utf-8-sig'), newline='')))
+    rows[2][rows[0].index(column)] = value
+    edited = write_csv(tmp_path / 'recipients.csv', rows)
+    out = tmp_path / 'labels.pdf'
+    result = run_cli('recipients', 'labels', str(edited), '--out', str(out))
+    assert result.returncode == 1
+    assert 'Traceback' not in result.stderr and 'a bug' not in result.stderr, result.stderr
+    assert f'error: {edited}{words}' in result.stderr, result.stderr
+    assert not out.exists()
