@@ -173,3 +173,23 @@ def test_usage_error_exits_2():
     result = run_cli('build', '--no-such-option')
     assert result.returncode == 2
     assert 'Traceback' not in result.stderr
+
+
+@pytest.mark.parametrize('how, message', [
+    ('empty', 'the file is empty'),
+    ('missing', 'missing: the service facts the texts of the leaflet and the card claim'),
+])
+def test_no_service_facts_is_one_error_not_one_per_claim(project, how, message):
+    """Before, an empty or missing facts/services.yaml gave 44 errors, one per text of the
+    leaflet and the card ('… is not a fact of facts/services.yaml'), and none at the file."""
+    services = project / 'facts' / 'services.yaml'
+    if how == 'empty':
+        services.write_bytes(b'')
+    else:
+        services.unlink()
+    result = run_cli('validate', root=project)
+    assert result.returncode == 1 and 'Traceback' not in result.stderr
+    errors = messages(result.stderr, 'error')
+    assert [(e['path'], e['line'], e['col']) for e in errors] == [
+        ('facts/services.yaml', '1', '1')], result.stderr[-2000:]
+    assert errors[0]['message'].startswith(message)

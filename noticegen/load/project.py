@@ -616,7 +616,12 @@ def _check_claims(project: Project, notice_sets: list[NoticeSet],
     from ..model.facts import NATIONAL_CLAIMS
     from ..model.schema import NO_CLAIM, Claimed, LeafletAttachment
     known = {NO_CLAIM, *NATIONAL_CLAIMS, *(project.facts.facts if project.facts else ())}
-    facts_failed = project.facts is None and project.facts_source is not None
+    services = project.root / FACTS / 'services.yaml'
+    # No facts to check the claims against: the file's own errors (or one line saying it is
+    # missing) are the cause, not each claim.
+    facts_failed = project.facts is None and (project.facts_source is not None
+                                              or services.exists())
+    unknown: list[str] = []
 
     def no_fact(source: Source, loc: tuple, text: str, lang: str) -> None:
         stated = stated_facts(text, lang)
@@ -636,7 +641,9 @@ def _check_claims(project: Project, notice_sets: list[NoticeSet],
                     'give this text the fact it states: {text: ..., claim: ID} with an id of '
                     'facts/services.yaml or of the national data, or claim: none with a '
                     'reason')))
-            elif value.claim not in known and not facts_failed:
+            elif value.claim not in known and project.facts is None:
+                unknown.append(value.claim)
+            elif value.claim not in known:
                 errors.append(source.error(loc + ('claim',), (
                     f'{value.claim!r} is not a fact of facts/services.yaml or of the national '
                     f'data')))
@@ -678,6 +685,11 @@ def _check_claims(project: Project, notice_sets: list[NoticeSet],
             if lang != 'ja':
                 check_translation(translated, text_fields(translation), places, lang,
                                   every=False)
+    if unknown and not facts_failed:
+        errors.append(SourceError(project.relative(services), 1, 1, (
+            f'missing: the service facts the texts of the leaflet and the card claim '
+            f'({", ".join(sorted(set(unknown))[:3])} …); see "Facts and claims" in '
+            f'docs/reference.md')))
 
 
 def _language_of(path: Path) -> str | None:
