@@ -506,3 +506,17 @@ def test_an_office_address_prints_only_from_a_fresh_dated_source():
     for stale in (None, '2022-06-01'):     # undated; older than the 3 years of a name
         generic = health(stale)
         assert generic.name == '東京都衛生主管部（局）' and generic.postal_code is None
+
+
+@pytest.mark.parametrize('text, message', [
+    ('prefectures: [\n', 'malformed YAML'),
+    ('- 1\n', 'not a research file'),
+])
+def test_a_research_file_that_cannot_be_read_is_an_error(tmp_path, text, message):
+    """Before, `notes --research FILE` read a broken file as one without notes, exit 0."""
+    research = tmp_path / 'research.yaml'
+    research.write_text(text, encoding='utf-8')
+    result = run_cli('notes', '-p', '16', '--research', str(research))
+    assert result.returncode == 1 and 'Traceback' not in result.stderr
+    assert re.search(rf'^{re.escape(str(research))}:\d+:\d+: error: .*{message}',
+                     result.stderr, re.MULTILINE), result.stderr
