@@ -14,7 +14,7 @@ from ..errors import NoticegenError
 from ..model.jis import PREFECTURES as PREFECTURE_NAMES
 from ..model.languages import LANGUAGES
 from ..output.atomic import write_atomic
-from ..output.manifest import DIFF, MANIFEST, PREVIEW, Manifest
+from ..output.manifest import DIFF, MANIFEST, PREVIEW, Manifest, sha256
 from ..plan import registry
 
 THUMB_WIDTH = 180
@@ -157,6 +157,7 @@ def preview(out: Path, prefectures: list[str] | None = None, kinds=None,
             document.size = tuple(known['size'])
             document.title = known['title']
         else:
+            _as_built(out / entry.path, entry.sha256)
             document.title = pdf_title(out / entry.path)
             images = render_pages(out / entry.path, dpi)
             outline_window(out / entry.path, images)
@@ -183,6 +184,19 @@ def preview(out: Path, prefectures: list[str] | None = None, kinds=None,
                     key=lambda e: e.path)
     write_gallery(out, documents + linked, failed)
     return documents
+
+
+def _as_built(pdf: Path, digest: str) -> None:
+    """Raise NoticegenError unless ``pdf`` is the file the manifest lists (pypdfium2 would
+    fail on a damaged or missing one: 'a bug in noticegen')."""
+    try:
+        found = sha256(pdf.read_bytes())
+    except OSError as error:
+        raise NoticegenError(f'{pdf}: cannot be read ({error.strerror or error}): build again '
+                             f'to make it') from None
+    if found != digest:
+        raise NoticegenError(f'{pdf}: does not match the manifest (changed or damaged since it '
+                             f'was built): build again, or see `manifest check`')
 
 
 def _reusable(known, digest: str, dpi: int, out: Path) -> bool:
