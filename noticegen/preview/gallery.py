@@ -475,6 +475,8 @@ def diff(out: Path, baseline: Path, kinds=None, dpi: int = 100,
         report.compared += 1
         if current[path].sha256 == before[path].sha256:
             continue
+        _as_built(out / path, current[path].sha256)
+        _as_built(baseline / path, before[path].sha256)
         new_pages = render_pages(out / path, dpi)
         old_pages = render_pages(baseline / path, dpi)
         if len(new_pages) != len(old_pages):
