@@ -63,6 +63,10 @@ CASES = [
      "url: 'http://127.0.0.1"),
     ('localhost-url', TOKYO, 'url: https://sarc-tokyo.org/', 'url: https://localhost/onestop',
      r"centers\[1\]\.url: expected the address of a public web page", 'url: https://localhost'),
+    ('display-url-elsewhere', TOKYO, 'url: https://sarc-tokyo.org/\n',
+     'url: https://sarc-tokyo.org/\n  url_display: https://sarc-tokyo.example.com/\n',
+     r"centers\[1\]: url_display is the short form of url, on the same site: "
+     r"sarc-tokyo\.example\.com is not sarc-tokyo\.org", None),
     ('bad-status', IBARAKI, '    status: confirmed', '    status: maybe',
      r"centers\[0\]\.phones\[0\]\.status: Input should be 'confirmed', 'unverified' or 'disputed'",
      'status: maybe'),

@@ -880,6 +880,12 @@ _LOCAL_SUFFIXES = frozenset({'localhost', 'local', 'localdomain', 'internal', 'i
                              'arpa', 'onion', 'lan', 'home'})
 
 
+def _host(url: str) -> str:
+    """The host of a checked URL, lower-case, without a leading www."""
+    host = url.split('://', 1)[1].split('/', 1)[0].split(':', 1)[0].lower().rstrip('.')
+    return host[4:] if host.startswith('www.') else host
+
+
 JapanesePhone = Annotated[str, AfterValidator(_check_phone)]
 WebUrl = Annotated[str, AfterValidator(_check_url)]
 ShortDial = Annotated[str, Field(pattern=r'^#[0-9]{4}$')]
@@ -1011,6 +1017,10 @@ class Center(_Dated, Model):
     def _display_needs_url(self) -> Center:
         if self.url_display and not self.url:
             raise ValueError('url_display is the short form of url, but url is missing')
+        if self.url_display and _host(self.url_display) != _host(self.url):
+            # The printed address and the QR code must lead to the same site.
+            raise ValueError(f'url_display is the short form of url, on the same site: '
+                             f'{_host(self.url_display)} is not {_host(self.url)}')
         return self
 
 
