@@ -475,8 +475,10 @@ def _build(checked: Checked, out: Path, progress, jobs, force, notify) -> BuildR
                 if set(group) <= current:
                     for output in group:
                         record(Rendered(output, None, current=True))
-        workers = max(1, jobs or os.cpu_count() or 1)
         parallel = [g for phase in ('shared', 'prefecture') for g in pending[phase]]
+        # No more workers than tasks: a forked pool starts every worker at once (--jobs 64
+        # for two prefectures forked 64 copies of this process).
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(parallel)))
         local = Worker(checked)
         if workers == 1 or len(parallel) <= 1:
             for group in parallel:

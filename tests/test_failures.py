@@ -660,6 +660,37 @@ def test_every_command_that_writes_says_so_in_one_line(tmp_path, small_build, co
         assert not [p for p in tmp_path.rglob('*.part')], 'a temporary file was left'
 
 
+# Runs the CLI with ProcessPoolExecutor recording each pool's max_workers into a file.
+COUNTING_POOL = r'''
+import concurrent.futures, os, sys
+class Pool(concurrent.futures.ProcessPoolExecutor):
+    def __init__(self, max_workers=None, **kwargs):
+        with open(os.environ['NOTICEGEN_TEST_POOLS'], 'a') as record:
+            record.write(f'{max_workers}\n')
+        super().__init__(max_workers=max_workers, **kwargs)
+concurrent.futures.ProcessPoolExecutor = Pool
+sys.argv = ['build.py', *sys.argv[1:]]
+from noticegen.cli import main
+main()
+'''
+
+
+def test_no_more_workers_than_tasks(tmp_path):
+    """A forked pool starts all its workers at once: --jobs 64 for two prefectures forked 64
+    copies of the build. The pool now has at most one worker per task."""
+    root = copy_project(tmp_path / 'project')
+    pools = tmp_path / 'pools.txt'
+    result = subprocess.run(
+        [sys.executable, '-c', COUNTING_POOL, '--root', str(root), 'build', '--out',
+         str(tmp_path / 'dist'), '-p', '08', '-p', '13', '--lang', 'none', '--jobs', '64'],
+        capture_output=True, text=True, cwd=root,
+        env={**os.environ, 'PYTHONPATH': str(ROOT), 'NOTICEGEN_TEST_POOLS': str(pools)})
+    assert result.returncode == 0, result.stderr
+    sizes = [int(line) for line in pools.read_text().split()]
+    # A task per shared document (the letter, each attachment) and per prefecture.
+    assert sizes and max(sizes) <= 8, sizes
+
+
 def _can_mount() -> bool:
     if sys.platform != 'linux' or not shutil.which('unshare'):
         return False
