@@ -760,3 +760,26 @@ def test_a_real_full_and_read_only_tmpfs(tmp_path):
     for step in ('resumed', 'resumed-check', 'writable', 'writable-check'):
         assert steps[step]['rc'] == 0, (step, steps[step])
     assert f'{len(listed)} unchanged' in steps['resumed']['stdout']
+
+
+def test_a_link_out_of_the_output_folder_is_never_written_through(tmp_path, small_build):
+    """A folder of OUT that is a symbolic link to elsewhere: the build wrote through it and
+    replaced a file outside OUT. Now each file there fails, naming the link; preview too."""
+    root, out = copy_of(small_build, tmp_path)
+    elsewhere = tmp_path / 'elsewhere'
+    elsewhere.mkdir()
+    (elsewhere / 'notice.pdf').write_bytes(b'not ours')
+    shutil.rmtree(out / NOTICE)
+    (out / NOTICE).symlink_to(elsewhere)
+    result = run_cli('build', '--out', str(out), *SMALL, root=root)
+    assert result.returncode == 1 and 'Traceback' not in result.stderr
+    assert f'{out}/{NOTICE}/notice.pdf: resolves outside {out} (a symbolic link' \
+        in result.stderr, result.stderr
+    assert [p.name for p in elsewhere.iterdir()] == ['notice.pdf']
+    assert (elsewhere / 'notice.pdf').read_bytes() == b'not ours'
+    (out / NOTICE).unlink()
+    (out / 'preview').symlink_to(elsewhere)
+    result = run_cli('preview', '--out', str(out), root=root)
+    assert result.returncode == 1 and 'Traceback' not in result.stderr
+    assert f'error: cannot write {out}/preview: it resolves outside {out}' in result.stderr
+    assert [p.name for p in elsewhere.iterdir()] == ['notice.pdf']

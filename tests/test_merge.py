@@ -338,3 +338,16 @@ def test_an_addressee_block_too_long_quotes_the_name_shortly(recipients_csv, tmp
     error, = [line for line in result.stderr.splitlines() if line.startswith('error:')]
     assert error.startswith('error: the addressee block of 試験試験') and 'runs' in error
     assert len(error) < 300, error
+
+
+def test_a_link_out_of_the_output_folder_is_never_written_through(recipients_csv, tmp_path):
+    header, rows = rows_of(recipients_csv)
+    source = write_rows(tmp_path / 'recipients.csv', header, rows[:1])
+    elsewhere, out = tmp_path / 'elsewhere', tmp_path / 'out'
+    elsewhere.mkdir()
+    out.mkdir()
+    (out / 'merge').symlink_to(elsewhere)
+    result = merge(source, out, '--jobs', '1', check=False)
+    assert result.returncode == 1 and 'Traceback' not in result.stderr
+    assert 'resolves outside' in result.stderr and 'symbolic link' in result.stderr
+    assert not list(elsewhere.iterdir())

@@ -156,6 +156,9 @@ def merge(root: Path, source: Path, out: Path, *, notice_id: str | None = None,
 
         def write(path: str, data: bytes, kind: str, key: str, pages: int = 0) -> None:
             target = out / path
+            if not manifest.contains(path):   # never written through a link out of OUT
+                raise OutputError(f'cannot write {target}: it resolves outside {out} (a '
+                                  f'symbolic link in it leads elsewhere); remove the link')
             try:
                 if not (target.is_file() and target.read_bytes() == data):
                     write_atomic(target, data)

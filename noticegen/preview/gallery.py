@@ -133,6 +133,7 @@ def preview(out: Path, prefectures: list[str] | None = None, kinds=None,
     if not (out / MANIFEST).exists():
         raise NoticegenError(f'{out / MANIFEST} does not exist: run build first')
     manifest = Manifest.read(out)
+    _own_folder(out, PREVIEW)
     record_path = out / PREVIEW / 'previews.json'
     try:
         record = json.loads(record_path.read_text(encoding='utf-8'))
@@ -184,6 +185,14 @@ def preview(out: Path, prefectures: list[str] | None = None, kinds=None,
                     key=lambda e: e.path)
     write_gallery(out, documents + linked, failed)
     return documents
+
+
+def _own_folder(out: Path, name: str) -> None:
+    """Raise NoticegenError when OUT/name (preview/, diff/) is a link out of ``out``: the
+    images are never written through it."""
+    if not (out / name).resolve().is_relative_to(out.resolve()):
+        raise NoticegenError(f'cannot write {out / name}: it resolves outside {out} (a '
+                             f'symbolic link leads elsewhere); remove the link')
 
 
 def _as_built(pdf: Path, digest: str) -> None:
@@ -464,6 +473,7 @@ def diff(out: Path, baseline: Path, kinds=None, dpi: int = 100,
     for folder in (out, baseline):
         if not (folder / MANIFEST).exists():
             raise NoticegenError(f'{folder / MANIFEST} does not exist: build it first')
+    _own_folder(out, DIFF)
     current = {e.path: e for e in _selected(Manifest.read(out), None, kinds)}
     before = {e.path: e for e in _selected(Manifest.read(baseline), None, kinds)}
     report = DiffReport(added=sorted(set(current) - set(before)),
