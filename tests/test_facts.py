@@ -81,6 +81,26 @@ def test_a_source_older_than_the_limit_does_not_print_until_the_as_of_date_moves
     assert '029-350-2001' in pdf_text(leaflet(then, '08-ibaraki'))
 
 
+def test_a_source_dated_after_the_data_does_not_print(project, tmp_path):
+    """A date no page can state yet (2099 typed for 2019) made the number fresh until 2102."""
+    edit(project, IBARAKI, IBARAKI_PHONE_AS_OF, "    as_of: '2099-07-18'\n  note:")
+    out = tmp_path / 'dist'
+    result = build(project, out, '-p', '08', '--lang', 'none', '-v')
+    assert result.returncode == 0, result.stderr
+    assert '029-350-2001' not in pdf_text(leaflet(out, '08-ibaraki'))
+    assert any(m['path'] == IBARAKI and m['message'] == (
+        "centers[0].phones[0].as_of: number 029-350-2001 is dated 2099-07-18, after the data's "
+        "date 2026-11-30 (valid_as_of, or --as-of): no source states a day to come; check the "
+        "date; not printed") for m in messages(result.stderr, 'warning')), result.stderr
+    assert run_cli('validate', '--strict', root=project).returncode == 1
+    # An earlier --as-of still judges the data as of then, by age alone.
+    then = tmp_path / 'then'
+    edit(project, IBARAKI, "    as_of: '2099-07-18'\n  note:", IBARAKI_PHONE_AS_OF)
+    assert build(project, then, '-p', '08', '--lang', 'none', '--as-of', '2024-01-31'
+                 ).returncode == 0
+    assert '029-350-2001' in pdf_text(leaflet(then, '08-ibaraki'))
+
+
 def test_an_undated_source_confirms_nothing(project, tmp_path):
     # A confirmed number on a page that states no date is refused outright ...
     edit(project, IBARAKI, IBARAKI_PHONE_AS_OF, "    as_of: null\n    retrieved: 2026-11-20\n  note:")

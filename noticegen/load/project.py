@@ -75,8 +75,9 @@ class Project:
 
     def judge(self, as_of: date):
         """A Judge of this project's facts at ``as_of`` (facts/limits.yaml)."""
-        from ..model.facts import Judge
-        return Judge(self.limits, as_of)
+        from ..model.facts import Judge, as_of_date
+        latest = as_of_date(self.national.valid_as_of) if self.national else None
+        return Judge(self.limits, as_of, latest)
 
     @property
     def facts_paths(self) -> tuple[str, ...]:
