@@ -576,3 +576,22 @@ def test_a_stray_cell_far_down_is_read_without_a_cell_per_row(exported, tmp_path
     answered = [row for row in read.rows if row.answer]
     assert [(row.answer, row.person) for row in answered] == [('正', '健康医療局 山田')]
     assert read.code == '14' and read.rows[-1].number < 100
+
+
+def test_a_value_that_looks_like_a_formula_stays_text_in_the_form(tmp_path):
+    """openpyxl writes a str starting '=' as a formula; a form sent to a prefecture must
+    show the data as text, never run it."""
+    root = copy_project(tmp_path / 'project')
+    path = root / 'prefectures' / '14-kanagawa.yaml'
+    text = path.read_text(encoding='utf-8')
+    label = re.search(r'\n    label: (.+)\n', text)[1]
+    path.write_text(text.replace(f'    label: {label}\n',
+                                 "    label: '=HYPERLINK(\"http://example.com/\",\"相談\")'\n", 1),
+                    encoding='utf-8')
+    result = run_cli('confirm', 'export', '--out', str(tmp_path / 'forms'), '-p', '14',
+                     root=root)
+    assert result.returncode == 0, result.stderr
+    sheet = load_workbook(tmp_path / 'forms' / '14-kanagawa.xlsx')['照会']
+    cells = [cell for row in sheet.iter_rows() for cell in row
+             if isinstance(cell.value, str) and cell.value.startswith('=HYPERLINK')]
+    assert cells and all(cell.data_type == 's' for cell in cells)

@@ -351,3 +351,19 @@ def test_a_link_out_of_the_output_folder_is_never_written_through(recipients_csv
     assert result.returncode == 1 and 'Traceback' not in result.stderr
     assert 'resolves outside' in result.stderr and 'symbolic link' in result.stderr
     assert not list(elsewhere.iterdir())
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_logs(recipients_csv, tmp_path):
+    """openpyxl writes a str starting '=' as a formula: a list's name could run as one in
+    Excel (=HYPERLINK, =WEBSERVICE). Every cell the merge writes is text."""
+    from openpyxl import load_workbook
+    header, rows = rows_of(recipients_csv)
+    name = '=HYPERLINK("http://example.com/","試験病院")'
+    rows[0][header.index('name')] = name
+    source = write_rows(tmp_path / 'recipients.csv', header, rows[:1])
+    out = tmp_path / 'out'
+    merge(source, out, '--jobs', '1')
+    sheet = load_workbook(out / 'merge' / NOTICE / 'logs' / '0001.xlsx').active
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == name]
+    assert cells and all(cell.data_type == 's' for cell in cells)
+    assert not [cell for row in sheet.iter_rows() for cell in row if cell.data_type == 'f']

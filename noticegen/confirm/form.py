@@ -88,6 +88,7 @@ def write_form(code: str, name: str, valid_as_of: str, day: date, rows: list[Row
             cell.alignment = wrap
             if key in values:
                 cell.value = values[key]
+                cell.data_type = 's'   # text as text: a value starting '=' is no formula
                 cell.number_format = '@'
             else:
                 cell.protection = Protection(locked=False)
