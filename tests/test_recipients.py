@@ -565,3 +565,25 @@ def test_labels_of_a_row_edited_badly_are_one_error(imported, tmp_path, column, 
     assert 'Traceback' not in result.stderr and 'a bug' not in result.stderr, result.stderr
     assert f'error: {edited}{words}' in result.stderr, result.stderr
     assert not out.exists()
+
+
+def test_a_zip_unpacks_at_most_its_limit_in_all(tmp_path, monkeypatch):
+    """The limit held for each member alone: many members (or zips in a zip), each under
+    it, could unpack without bound. It now holds for the whole zip."""
+    from noticegen.recipients import readers
+    monkeypatch.setattr(readers, 'MEMBER_LIMIT', 3000)
+    member = write_csv(tmp_path / 'own.csv', mapping_rows()).read_bytes()
+    assert 1000 < len(member) < 3000
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, 'w', zipfile.ZIP_DEFLATED) as archive:
+        for number in range(2):
+            archive.writestr(f'list-{number}.csv', member)
+    outer = tmp_path / 'lists.zip'
+    with zipfile.ZipFile(outer, 'w', zipfile.ZIP_DEFLATED) as archive:
+        for number in range(3):
+            archive.writestr(f'part-{number}.zip', inner.getvalue())
+    with pytest.raises(ImportFailed, match=r'lists\.zip!part-\d\.zip!list-\d\.csv: [\d,]+ bytes '
+                                           r'unpacked, past 3,000 for the whole zip'):
+        readers.read_tables(outer)
+    monkeypatch.setattr(readers, 'MEMBER_LIMIT', 100_000)
+    assert len(readers.read_tables(outer)) == 6

@@ -15,7 +15,8 @@ from ..errors import NoticegenError
 TEXT_SUFFIXES = ('.csv', '.txt', '.tsv')
 SHEET_SUFFIXES = ('.xlsx', '.xlsm', '.xls')
 # A zip may hold zips (a bureau's all-prefecture zip of per-prefecture zips), one level deep;
-# a member larger than this unpacked is refused rather than read into memory.
+# members (those of the zips it holds included) larger than this in all, unpacked, are
+# refused rather than read into memory.
 ZIP_DEPTH = 2
 MEMBER_LIMIT = 512 * 1024 * 1024
 
@@ -123,7 +124,11 @@ def _xls_tables(data: bytes, source: str, name: str) -> list[Table]:
         raise ImportFailed(f'{source}: not a readable Excel workbook ({exception})') from None
 
 
-def _tables(data: bytes, source: str, name: str, depth: int = 0) -> list[Table]:
+def _tables(data: bytes, source: str, name: str, depth: int = 0,
+            budget: list[int] | None = None) -> list[Table]:
+    """The tables of one file; ``budget`` holds the bytes a zip (with the zips it holds)
+    may still unpack, so that many members, or zips in zips, stay within MEMBER_LIMIT."""
+    budget = [MEMBER_LIMIT] if budget is None else budget
     suffix = PurePosixPath(name).suffix.lower()
     if suffix == '.zip' or (not suffix and data[:4] == b'PK\x03\x04' and depth == 0):
         if depth >= ZIP_DEPTH:
@@ -142,11 +147,13 @@ def _tables(data: bytes, source: str, name: str, depth: int = 0) -> list[Table]:
             if PurePosixPath(member_name).suffix.lower() not in \
                     TEXT_SUFFIXES + SHEET_SUFFIXES + ('.zip',):
                 continue
-            if member.file_size > MEMBER_LIMIT:
-                raise ImportFailed(f'{source}!{member_name}: {member.file_size} bytes unpacked; '
-                                   f'more than a list of institutions holds')
+            if member.file_size > budget[0]:
+                raise ImportFailed(f'{source}!{member_name}: {member.file_size:,} bytes '
+                                   f'unpacked, past {MEMBER_LIMIT:,} for the whole zip; more '
+                                   f'than lists of institutions hold')
+            budget[0] -= member.file_size
             found += _tables(archive.read(member), f'{source}!{member_name}',
-                             PurePosixPath(member_name).name, depth + 1)
+                             PurePosixPath(member_name).name, depth + 1, budget)
         if not found:
             raise ImportFailed(f'{source}: the zip holds no .csv, .txt, .xlsx, .xls or .zip file')
         return found
