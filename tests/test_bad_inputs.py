@@ -53,6 +53,9 @@ CASES = [
     ('bad-phone', IBARAKI, 'number: 029-350-2001', 'number: 029-350-200',
      r"centers\[0\]\.phones\[0\]\.number: '029-350-200' is not a Japanese phone number",
      'number: 029-350-200'),
+    ('premium-rate-phone', IBARAKI, 'number: 029-350-2001', 'number: 0990-50-2001',
+     r"centers\[0\]\.phones\[0\]\.number: '0990-50-2001' is a premium-rate \(0990\) number: "
+     r"never printed as a number to call", 'number: 0990-50-2001'),
     ('file-url', TOKYO, 'url: https://sarc-tokyo.org/', 'url: file:///etc/passwd',
      r"centers\[1\]\.url: expected an http:// or https:// address, found 'file:///etc/passwd'",
      'url: file:///etc/passwd'),

@@ -846,6 +846,14 @@ def _check_phone(value: str) -> str:
         raise ValueError(f'{value!r} is not a Japanese phone number ({exception})') from None
     if not phonenumbers.is_valid_number(parsed):
         raise ValueError(f'{value!r} is not a Japanese phone number')
+    # A premium-rate number (0990, ダイヤルQ2, closed in 2014) bills the caller per minute;
+    # a pager number (020) answers no voice. Neither is printed as a number to call.
+    never = {phonenumbers.PhoneNumberType.PREMIUM_RATE: 'premium-rate (0990)',
+             phonenumbers.PhoneNumberType.PAGER: 'pager (020)'}
+    kind = phonenumbers.number_type(parsed)
+    if kind in never:
+        raise ValueError(f'{value!r} is a {never[kind]} number: never printed as a number to '
+                         f'call')
     return value  # the grouping the source uses is kept: never regrouped
 
 
