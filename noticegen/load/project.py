@@ -613,7 +613,7 @@ def _check_claims(project: Project, notice_sets: list[NoticeSet],
                   errors: list[SourceError]) -> None:
     """Every text of a leaflet's or card's source carries a known claim; translations carry
     the text only, and have no field their source lacks."""
-    from ..model.claims import stated_facts, text_fields
+    from ..model.claims import numbers_changed, stated_facts, text_fields, text_of
     from ..model.facts import NATIONAL_CLAIMS
     from ..model.schema import NO_CLAIM, Claimed, LeafletAttachment
     known = {NO_CLAIM, *NATIONAL_CLAIMS, *(project.facts.facts if project.facts else ())}
@@ -631,10 +631,11 @@ def _check_claims(project: Project, notice_sets: list[NoticeSet],
                 f'this text claims no fact (claim: none) but holds {stated}: give it the '
                 f'claim of the fact it states, or say it without the fact')))
 
-    def check_source(source: Source, fields, lang: str = 'ja') -> dict[tuple, str]:
-        places = {}
+    def check_source(source: Source, fields, lang: str = 'ja') -> dict[tuple, tuple]:
+        places = {}   # each text's place: (its claim, its text)
         for loc, value in fields:
-            places[loc] = value.claim if isinstance(value, Claimed) else None
+            places[loc] = (value.claim if isinstance(value, Claimed) else None,
+                           text_of(value))
             if isinstance(value, Claimed) and value.claim == NO_CLAIM:
                 no_fact(source, loc + ('text',), value.text, lang)
             if not isinstance(value, Claimed):
@@ -660,8 +661,14 @@ def _check_claims(project: Project, notice_sets: list[NoticeSet],
                     'a translation shares its source\'s claims, by key: write the text only')))
             elif loc not in places:
                 errors.append(source.error(loc, 'the source has no such text to translate'))
-            elif places[loc] == NO_CLAIM:
+            elif places[loc][0] == NO_CLAIM:
                 no_fact(source, loc, value, lang)
+            if not isinstance(value, Claimed) and loc in places:
+                changed = numbers_changed(places[loc][1] or '', value)
+                if changed:
+                    errors.append(source.error(loc, (
+                        f'the translation {changed}: a translation keeps every number and '
+                        f'time of its source text (72, 16:00, #8891) and adds none')))
         if every:
             for loc in sorted(set(places) - seen, key=str):
                 errors.append(source.error(loc[:-1], (

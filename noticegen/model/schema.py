@@ -1284,13 +1284,20 @@ class DataWording(Model):
 
     @model_validator(mode='after')
     def _keep_the_numbers(self) -> DataWording:
-        """A translation keeps every number and time of its Japanese (16:00, #8891)."""
+        """A translation keeps every number and time of its Japanese (16:00, #8891), and
+        adds none: a number or time only a translation has is backed by no source."""
         for part in ('phone_labels', 'hours', 'names'):
             for japanese, translated in getattr(self, part).items():
                 missing = [n for n in _NUMBERS.findall(japanese) if n not in translated]
                 if missing:
                     raise ValueError(f'{part}[{japanese!r}]: the translation drops '
                                      f'{", ".join(missing)}')
+                source = set(_NUMBERS.findall(japanese))
+                added = [n for n in _NUMBERS.findall(translated) if n not in source]
+                if added:
+                    raise ValueError(f'{part}[{japanese!r}]: the translation adds '
+                                     f'{", ".join(dict.fromkeys(added))}, which its Japanese '
+                                     f'does not have')
         return self
 
 
