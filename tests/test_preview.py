@@ -439,4 +439,4 @@ def test_diff_against_a_damaged_baseline_is_one_error(tmp_path):
     result = run_cli('diff', '--out', str(out), '--baseline', str(baseline), root=root)
     assert result.returncode == 1
     assert 'Traceback' not in result.stderr and 'a bug' not in result.stderr, result.stderr
-    assert f'error: {damaged}: does not match the manifest' in result.stderr, result.stderr
+    assert f'error: {damaged}: cannot be read as a PDF' in result.stderr, result.stderr

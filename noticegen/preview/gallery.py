@@ -187,6 +187,18 @@ def preview(out: Path, prefectures: list[str] | None = None, kinds=None,
     return documents
 
 
+def _readable_pages(pdf: Path, dpi: int) -> list:
+    """``render_pages``, or NoticegenError naming a PDF that cannot be read (damaged or
+    removed since its build: pypdfium2's PdfiumError was 'a bug in noticegen')."""
+    import pypdfium2
+    try:
+        return render_pages(pdf, dpi)
+    except (pypdfium2.PdfiumError, OSError) as error:
+        raise NoticegenError(f'{pdf}: cannot be read as a PDF ({error}): damaged or removed '
+                             f'since it was built; build again, or see `manifest check`') \
+            from None
+
+
 def _own_folder(out: Path, name: str) -> None:
     """Raise NoticegenError when OUT/name (preview/, diff/) is a link out of ``out``: the
     images are never written through it."""
@@ -485,10 +497,8 @@ def diff(out: Path, baseline: Path, kinds=None, dpi: int = 100,
         report.compared += 1
         if current[path].sha256 == before[path].sha256:
             continue
-        _as_built(out / path, current[path].sha256)
-        _as_built(baseline / path, before[path].sha256)
-        new_pages = render_pages(out / path, dpi)
-        old_pages = render_pages(baseline / path, dpi)
+        new_pages = _readable_pages(out / path, dpi)
+        old_pages = _readable_pages(baseline / path, dpi)
         if len(new_pages) != len(old_pages):
             report.repaginated.append((path, len(old_pages), len(new_pages)))
         for number, (old, new) in enumerate(zip(old_pages, new_pages), start=1):
