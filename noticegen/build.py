@@ -433,6 +433,14 @@ def _build(checked: Checked, out: Path, progress, jobs, force, notify) -> BuildR
                 outcome.log = bugs.record(f'{out / item.output} ({job.kind})', item.bug)
                 outcome.message += (f' (a bug in noticegen: the traceback is in {outcome.log})'
                                     if outcome.log else ' (a bug in noticegen)')
+        elif not manifest.contains(item.output):
+            # A symbolic link in OUT (a folder, or the file) leads out of it: never written
+            # through, for nothing but the output folder is ever written.
+            failed.add(item.output)
+            message = (f'resolves outside {out} (a symbolic link in it leads elsewhere); '
+                       f'not written: remove the link')
+            manifest.mark_failed(item.output, message, **fields(job))
+            outcome = Outcome(job, 'failed', f'{out / item.output}: {message}')
         else:
             target = out / item.output
             try:
@@ -480,8 +488,10 @@ def _build(checked: Checked, out: Path, progress, jobs, force, notify) -> BuildR
                 if set(group) <= current:
                     for output in group:
                         record(Rendered(output, None, current=True))
-        workers = max(1, jobs or os.cpu_count() or 1)
         parallel = [g for phase in ('shared', 'prefecture') for g in pending[phase]]
+        # No more workers than tasks: a forked pool starts every worker at once (--jobs 64
+        # for two prefectures forked 64 copies of this process).
+        workers = max(1, min(jobs or os.cpu_count() or 1, len(parallel)))
         local = Worker(checked)
         if workers == 1 or len(parallel) <= 1:
             for group in parallel:

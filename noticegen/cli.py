@@ -93,6 +93,8 @@ class KindsGroup(click.Group):
             raise
         except BrokenPipeError:   # `noticegen … | head`: the reader left; not an error of ours
             _reader_gone()
+        except OSError as exception:   # a full, read-only or forbidden folder: one line
+            _cannot_write(exception)
         except ModuleNotFoundError as exception:  # outside the project's virtual environment
             sys.exit(missing_package(exception.name))
         except Exception as exception:   # a bug: never a traceback on the terminal
@@ -130,6 +132,19 @@ def _answer_noop(args: list[str]) -> bool:
     except BrokenPipeError:
         _reader_gone()
     return True
+
+
+def _cannot_write(exception: OSError) -> None:
+    """A file a command writes (schemas, previews, forms …) that the machine refuses: one
+    line and exit 1, as the build says it; any other OSError is a bug."""
+    import errno
+
+    from .errors import OutputError
+    from .output.lock import cannot_write
+    if exception.filename is None or exception.errno not in (
+            errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM):
+        _bug(exception)
+    _fail(OutputError(cannot_write(Path(os.fsdecode(exception.filename)), exception)))
 
 
 def _reader_gone() -> None:

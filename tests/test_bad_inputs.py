@@ -53,11 +53,36 @@ CASES = [
     ('bad-phone', IBARAKI, 'number: 029-350-2001', 'number: 029-350-200',
      r"centers\[0\]\.phones\[0\]\.number: '029-350-200' is not a Japanese phone number",
      'number: 029-350-200'),
+    ('premium-rate-phone', IBARAKI, 'number: 029-350-2001', 'number: 0990-50-2001',
+     r"centers\[0\]\.phones\[0\]\.number: '0990-50-2001' is a premium-rate \(0990\) number: "
+     r"never printed as a number to call", 'number: 0990-50-2001'),
     ('file-url', TOKYO, 'url: https://sarc-tokyo.org/', 'url: file:///etc/passwd',
      r"centers\[1\]\.url: expected an http:// or https:// address, found 'file:///etc/passwd'",
      'url: file:///etc/passwd'),
     ('html-in-url', TOKYO, 'url: https://sarc-tokyo.org/', """url: 'https://x.jp/"><script>'""",
      r"centers\[1\]\.url: expected an http:// or https:// address", "url: 'https://x.jp/"),
+    ('loopback-url', TOKYO, 'url: https://sarc-tokyo.org/', "url: 'http://127.0.0.1:8080/'",
+     r"centers\[1\]\.url: expected the address of a public web page, named by its domain",
+     "url: 'http://127.0.0.1"),
+    ('localhost-url', TOKYO, 'url: https://sarc-tokyo.org/', 'url: https://localhost/onestop',
+     r"centers\[1\]\.url: expected the address of a public web page", 'url: https://localhost'),
+    ('display-url-elsewhere', TOKYO, 'url: https://sarc-tokyo.org/\n',
+     'url: https://sarc-tokyo.org/\n  url_display: https://sarc-tokyo.example.com/\n',
+     r"centers\[1\]: url_display is the short form of url, on the same site: "
+     r"sarc-tokyo\.example\.com is not sarc-tokyo\.org", None),
+    ('translation-changes-a-number', 'attachments/2024-10-08-onestop/1-leaflet.en.yaml',
+     'is effective within 72 hours of the assault.',
+     'is effective within 120 hours of the assault.',
+     r"back\.guide\.steps\[0\]\.text: the translation drops 72; adds 120: a translation "
+     r"keeps every number", 'within 120 hours of the assault'),
+    ('translation-adds-a-number', 'cards/patient-card.en.yaml',
+     "short_dial_lead: 'Call #8891, the nationwide short number,",
+     "short_dial_lead: 'Call #8891 or 03-1234-5678, the nationwide short number,",
+     r"short_dial_lead: the translation adds 03, 1234, 5678", 'short_dial_lead:'),
+    ('wording-adds-a-number', 'prefectures/wording.en.yaml',
+     '相談専用電話: Consultation line', '相談専用電話: Consultation line, or 03-1234-5678',
+     r"\(document\): phone_labels\['相談専用電話'\]: the translation adds 03, 1234, 5678",
+     None),
     ('bad-status', IBARAKI, '    status: confirmed', '    status: maybe',
      r"centers\[0\]\.phones\[0\]\.status: Input should be 'confirmed', 'unverified' or 'disputed'",
      'status: maybe'),
@@ -168,3 +193,23 @@ def test_usage_error_exits_2():
     result = run_cli('build', '--no-such-option')
     assert result.returncode == 2
     assert 'Traceback' not in result.stderr
+
+
+@pytest.mark.parametrize('how, message', [
+    ('empty', 'the file is empty'),
+    ('missing', 'missing: the service facts the texts of the leaflet and the card claim'),
+])
+def test_no_service_facts_is_one_error_not_one_per_claim(project, how, message):
+    """Before, an empty or missing facts/services.yaml gave 44 errors, one per text of the
+    leaflet and the card ('… is not a fact of facts/services.yaml'), and none at the file."""
+    services = project / 'facts' / 'services.yaml'
+    if how == 'empty':
+        services.write_bytes(b'')
+    else:
+        services.unlink()
+    result = run_cli('validate', root=project)
+    assert result.returncode == 1 and 'Traceback' not in result.stderr
+    errors = messages(result.stderr, 'error')
+    assert [(e['path'], e['line'], e['col']) for e in errors] == [
+        ('facts/services.yaml', '1', '1')], result.stderr[-2000:]
+    assert errors[0]['message'].startswith(message)

@@ -532,3 +532,66 @@ def test_all_47_prefectures_confirm_everything_in_one_import(tmp_path):
         assert untouched(yaml.safe_load(after)) == untouched(yaml.safe_load(text)), name
         assert [line for line in after.splitlines() if line.startswith('#')] == \
             [line for line in text.splitlines() if line.startswith('#')], name
+
+
+def test_a_damaged_sheet_is_one_error_at_the_file(exported, tmp_path):
+    """A form whose sheet XML is cut short: openpyxl's ParseError was 'a bug in noticegen'."""
+    root, forms = exported
+    (tmp_path / 'forms').mkdir()
+    with zipfile.ZipFile(forms / '14-kanagawa.xlsx') as source, \
+            zipfile.ZipFile(tmp_path / KANAGAWA, 'w') as damaged:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename.startswith('xl/worksheets/'):
+                data = data[:len(data) // 2]
+            damaged.writestr(member, data)
+    before = tree_hash(root / 'prefectures')
+    result = run_cli('confirm', 'import', '--as-of', '2026-12-15', KANAGAWA, root=root,
+                     cwd=tmp_path)
+    assert result.returncode == 1, result.stdout
+    assert 'Traceback' not in result.stderr and 'a bug in noticegen' not in result.stderr
+    assert f'{KANAGAWA}: error: not an XLSX file that can be read' in result.stderr
+    assert tree_hash(root / 'prefectures') == before
+
+
+def test_a_stray_cell_far_down_is_read_without_a_cell_per_row(exported, tmp_path):
+    """A value typed far below the form (or a format over whole columns) gives the sheet a
+    huge dimension: reading each row up to it made a cell object per row and column (at
+    row 1,048,576: 94 s and 3.3 GB). The form is streamed instead; its answers still count."""
+    import tracemalloc
+
+    from noticegen.confirm.form import read_form
+    root, forms = exported
+    form = tmp_path / '14-kanagawa.xlsx'
+    shutil.copy(forms / '14-kanagawa.xlsx', form)
+    fill(form, {'centers[0].phones[1].number': ('正', None)},
+         edit=set_cell('M100000', 'メモ'))
+    tracemalloc.start()
+    try:
+        read = read_form(form, str(form))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 30_000_000, f'{peak:,} bytes to read one form'
+    answered = [row for row in read.rows if row.answer]
+    assert [(row.answer, row.person) for row in answered] == [('正', '健康医療局 山田')]
+    assert read.code == '14' and read.rows[-1].number < 100
+
+
+def test_a_value_that_looks_like_a_formula_stays_text_in_the_form(tmp_path):
+    """openpyxl writes a str starting '=' as a formula; a form sent to a prefecture must
+    show the data as text, never run it."""
+    root = copy_project(tmp_path / 'project')
+    path = root / 'prefectures' / '14-kanagawa.yaml'
+    text = path.read_text(encoding='utf-8')
+    label = re.search(r'\n    label: (.+)\n', text)[1]
+    path.write_text(text.replace(f'    label: {label}\n',
+                                 "    label: '=HYPERLINK(\"http://example.com/\",\"相談\")'\n", 1),
+                    encoding='utf-8')
+    result = run_cli('confirm', 'export', '--out', str(tmp_path / 'forms'), '-p', '14',
+                     root=root)
+    assert result.returncode == 0, result.stderr
+    sheet = load_workbook(tmp_path / 'forms' / '14-kanagawa.xlsx')['照会']
+    cells = [cell for row in sheet.iter_rows() for cell in row
+             if isinstance(cell.value, str) and cell.value.startswith('=HYPERLINK')]
+    assert cells and all(cell.data_type == 's' for cell in cells)

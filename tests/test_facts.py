@@ -81,6 +81,26 @@ def test_a_source_older_than_the_limit_does_not_print_until_the_as_of_date_moves
     assert '029-350-2001' in pdf_text(leaflet(then, '08-ibaraki'))
 
 
+def test_a_source_dated_after_the_data_does_not_print(project, tmp_path):
+    """A date no page can state yet (2099 typed for 2019) made the number fresh until 2102."""
+    edit(project, IBARAKI, IBARAKI_PHONE_AS_OF, "    as_of: '2099-07-18'\n  note:")
+    out = tmp_path / 'dist'
+    result = build(project, out, '-p', '08', '--lang', 'none', '-v')
+    assert result.returncode == 0, result.stderr
+    assert '029-350-2001' not in pdf_text(leaflet(out, '08-ibaraki'))
+    assert any(m['path'] == IBARAKI and m['message'] == (
+        "centers[0].phones[0].as_of: number 029-350-2001 is dated 2099-07-18, after the data's "
+        "date 2026-11-30 (valid_as_of, or --as-of): no source states a day to come; check the "
+        "date; not printed") for m in messages(result.stderr, 'warning')), result.stderr
+    assert run_cli('validate', '--strict', root=project).returncode == 1
+    # An earlier --as-of still judges the data as of then, by age alone.
+    then = tmp_path / 'then'
+    edit(project, IBARAKI, "    as_of: '2099-07-18'\n  note:", IBARAKI_PHONE_AS_OF)
+    assert build(project, then, '-p', '08', '--lang', 'none', '--as-of', '2024-01-31'
+                 ).returncode == 0
+    assert '029-350-2001' in pdf_text(leaflet(then, '08-ibaraki'))
+
+
 def test_an_undated_source_confirms_nothing(project, tmp_path):
     # A confirmed number on a page that states no date is refused outright ...
     edit(project, IBARAKI, IBARAKI_PHONE_AS_OF, "    as_of: null\n    retrieved: 2026-11-20\n  note:")
@@ -506,3 +526,17 @@ def test_an_office_address_prints_only_from_a_fresh_dated_source():
     for stale in (None, '2022-06-01'):     # undated; older than the 3 years of a name
         generic = health(stale)
         assert generic.name == '東京都衛生主管部（局）' and generic.postal_code is None
+
+
+@pytest.mark.parametrize('text, message', [
+    ('prefectures: [\n', 'malformed YAML'),
+    ('- 1\n', 'not a research file'),
+])
+def test_a_research_file_that_cannot_be_read_is_an_error(tmp_path, text, message):
+    """Before, `notes --research FILE` read a broken file as one without notes, exit 0."""
+    research = tmp_path / 'research.yaml'
+    research.write_text(text, encoding='utf-8')
+    result = run_cli('notes', '-p', '16', '--research', str(research))
+    assert result.returncode == 1 and 'Traceback' not in result.stderr
+    assert re.search(rf'^{re.escape(str(research))}:\d+:\d+: error: .*{message}',
+                     result.stderr, re.MULTILINE), result.stderr

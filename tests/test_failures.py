@@ -639,6 +639,58 @@ def test_a_read_only_output_folder_is_one_line(tmp_path, small_build):
     assert (out / 'manifest.json').read_bytes() == manifest    # nothing half-written
 
 
+@pytest.mark.parametrize('code, reason', [(28, 'no space left on the device'),
+                                          (30, 'the folder is read-only')])
+def test_every_command_that_writes_says_so_in_one_line(tmp_path, small_build, code, reason):
+    """Not only the build: schema, preview and confirm export each met a full or read-only
+    folder with 'a bug in noticegen'. Each now says which file, in one line, and exits 1."""
+    root, out = copy_of(small_build, tmp_path)
+    commands = {
+        'schema': ('schema', '--out', str(tmp_path / 'schemas')),
+        'preview': ('preview', '--out', str(out)),
+        'confirm export': ('confirm', 'export', '--out', str(tmp_path / 'forms'), '-p', '08'),
+    }
+    for name, command in commands.items():
+        result = run_failing_writer(root, 0, code, *command)
+        assert result.returncode == 1, (name, result.stderr)
+        assert 'Traceback' not in result.stderr and 'a bug' not in result.stderr, result.stderr
+        [line] = error_lines(result.stderr)
+        # (confirm export first builds the proof sheets in a temporary folder: that fails)
+        assert re.match(rf'error: cannot write /\S+: {reason}', line), (name, line)
+        assert not [p for p in tmp_path.rglob('*.part')], 'a temporary file was left'
+
+
+# Runs the CLI with ProcessPoolExecutor recording each pool's max_workers into a file.
+COUNTING_POOL = r'''
+import concurrent.futures, os, sys
+class Pool(concurrent.futures.ProcessPoolExecutor):
+    def __init__(self, max_workers=None, **kwargs):
+        with open(os.environ['NOTICEGEN_TEST_POOLS'], 'a') as record:
+            record.write(f'{max_workers}\n')
+        super().__init__(max_workers=max_workers, **kwargs)
+concurrent.futures.ProcessPoolExecutor = Pool
+sys.argv = ['build.py', *sys.argv[1:]]
+from noticegen.cli import main
+main()
+'''
+
+
+def test_no_more_workers_than_tasks(tmp_path):
+    """A forked pool starts all its workers at once: --jobs 64 for two prefectures forked 64
+    copies of the build. The pool now has at most one worker per task."""
+    root = copy_project(tmp_path / 'project')
+    pools = tmp_path / 'pools.txt'
+    result = subprocess.run(
+        [sys.executable, '-c', COUNTING_POOL, '--root', str(root), 'build', '--out',
+         str(tmp_path / 'dist'), '-p', '08', '-p', '13', '--lang', 'none', '--jobs', '64'],
+        capture_output=True, text=True, cwd=root,
+        env={**os.environ, 'PYTHONPATH': str(ROOT), 'NOTICEGEN_TEST_POOLS': str(pools)})
+    assert result.returncode == 0, result.stderr
+    sizes = [int(line) for line in pools.read_text().split()]
+    # A task per shared document (the letter, each attachment) and per prefecture.
+    assert sizes and max(sizes) <= 8, sizes
+
+
 def _can_mount() -> bool:
     if sys.platform != 'linux' or not shutil.which('unshare'):
         return False
@@ -708,3 +760,26 @@ def test_a_real_full_and_read_only_tmpfs(tmp_path):
     for step in ('resumed', 'resumed-check', 'writable', 'writable-check'):
         assert steps[step]['rc'] == 0, (step, steps[step])
     assert f'{len(listed)} unchanged' in steps['resumed']['stdout']
+
+
+def test_a_link_out_of_the_output_folder_is_never_written_through(tmp_path, small_build):
+    """A folder of OUT that is a symbolic link to elsewhere: the build wrote through it and
+    replaced a file outside OUT. Now each file there fails, naming the link; preview too."""
+    root, out = copy_of(small_build, tmp_path)
+    elsewhere = tmp_path / 'elsewhere'
+    elsewhere.mkdir()
+    (elsewhere / 'notice.pdf').write_bytes(b'not ours')
+    shutil.rmtree(out / NOTICE)
+    (out / NOTICE).symlink_to(elsewhere)
+    result = run_cli('build', '--out', str(out), *SMALL, root=root)
+    assert result.returncode == 1 and 'Traceback' not in result.stderr
+    assert f'{out}/{NOTICE}/notice.pdf: resolves outside {out} (a symbolic link' \
+        in result.stderr, result.stderr
+    assert [p.name for p in elsewhere.iterdir()] == ['notice.pdf']
+    assert (elsewhere / 'notice.pdf').read_bytes() == b'not ours'
+    (out / NOTICE).unlink()
+    (out / 'preview').symlink_to(elsewhere)
+    result = run_cli('preview', '--out', str(out), root=root)
+    assert result.returncode == 1 and 'Traceback' not in result.stderr
+    assert f'error: cannot write {out}/preview: it resolves outside {out}' in result.stderr
+    assert [p.name for p in elsewhere.iterdir()] == ['notice.pdf']

@@ -313,3 +313,80 @@ def test_a_file_that_is_not_a_recipients_file_is_one_error_and_nothing_is_writte
     assert result.stderr.strip().splitlines() == [
         f"error: {source}: not a recipients.csv of `recipients import` (no column 'code')"]
     assert not out.exists()
+
+
+def rows_of(path: Path) -> tuple[list[str], list[list[str]]]:
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode('utf-8-sig'), newline='')))
+    return rows[0], rows[1:]
+
+
+def write_rows(path: Path, header: list[str], rows: list[list[str]]) -> Path:
+    output = io.StringIO()
+    csv.writer(output, lineterminator='\r\n').writerows([header, *rows])
+    path.write_bytes(output.getvalue().encode('utf-8-sig'))
+    return path
+
+
+@pytest.mark.parametrize('column, value, words', [
+    ('name', '試験😀病院', "name: character 3 of the value: U+1F600 '😀' (GRINNING FACE) is not "
+                         "in the font 'BIZ UDMincho'"),
+    ('address', '東京都𠮷野町1', "address: character 4 of the value: U+20BB7"),
+    ('manager_name', '\u202e試験', 'manager_name: character 1 of the value: U+202E'),
+    ('name', 'あ' * 200_000, 'not a recipients.csv (field larger than field limit'),
+    ('address_number', '<b>1</b>', 'address_number: an address number holds digits'),
+    ('address_number', '9-9-9', 'customer_barcode: not the barcode of postal code'),
+])
+def test_a_row_the_letter_cannot_print_is_one_error_at_its_row(recipients_csv, tmp_path,
+                                                                column, value, words):
+    """Before, a character missing from the block's font printed in a substitute font
+    (DejaVu Sans), and a long cell or a bad address number was 'a bug in noticegen'."""
+    header, rows = rows_of(recipients_csv)
+    rows[3][header.index(column)] = value
+    source = write_rows(tmp_path / 'recipients.csv', header, rows[:5])
+    out = tmp_path / 'out'
+    result = merge(source, out, '--jobs', '1', check=False)
+    assert result.returncode == 1
+    assert 'Traceback' not in result.stderr and 'a bug in noticegen' not in result.stderr
+    error, = [line for line in result.stderr.splitlines() if line.startswith('error:')]
+    assert error.startswith(f'error: {source}:5: ') and words in error, error
+    assert not (out / 'merge').exists()
+
+
+def test_an_addressee_block_too_long_quotes_the_name_shortly(recipients_csv, tmp_path):
+    header, rows = rows_of(recipients_csv)
+    rows[0][header.index('name')] = '試験' * 250
+    source = write_rows(tmp_path / 'recipients.csv', header, rows[:1])
+    result = merge(source, tmp_path / 'out', '--jobs', '1', check=False)
+    assert result.returncode == 1 and 'Traceback' not in result.stderr
+    error, = [line for line in result.stderr.splitlines() if line.startswith('error:')]
+    assert error.startswith('error: the addressee block of 試験試験') and 'runs' in error
+    assert len(error) < 300, error
+
+
+def test_a_link_out_of_the_output_folder_is_never_written_through(recipients_csv, tmp_path):
+    header, rows = rows_of(recipients_csv)
+    source = write_rows(tmp_path / 'recipients.csv', header, rows[:1])
+    elsewhere, out = tmp_path / 'elsewhere', tmp_path / 'out'
+    elsewhere.mkdir()
+    out.mkdir()
+    (out / 'merge').symlink_to(elsewhere)
+    result = merge(source, out, '--jobs', '1', check=False)
+    assert result.returncode == 1 and 'Traceback' not in result.stderr
+    assert 'resolves outside' in result.stderr and 'symbolic link' in result.stderr
+    assert not list(elsewhere.iterdir())
+
+
+def test_a_name_that_looks_like_a_formula_stays_text_in_the_logs(recipients_csv, tmp_path):
+    """openpyxl writes a str starting '=' as a formula: a list's name could run as one in
+    Excel (=HYPERLINK, =WEBSERVICE). Every cell the merge writes is text."""
+    from openpyxl import load_workbook
+    header, rows = rows_of(recipients_csv)
+    name = '=HYPERLINK("http://example.com/","試験病院")'
+    rows[0][header.index('name')] = name
+    source = write_rows(tmp_path / 'recipients.csv', header, rows[:1])
+    out = tmp_path / 'out'
+    merge(source, out, '--jobs', '1')
+    sheet = load_workbook(out / 'merge' / NOTICE / 'logs' / '0001.xlsx').active
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value == name]
+    assert cells and all(cell.data_type == 's' for cell in cells)
+    assert not [cell for row in sheet.iter_rows() for cell in row if cell.data_type == 'f']

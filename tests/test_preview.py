@@ -404,3 +404,39 @@ def test_gallery_index_links_every_prefecture_and_the_filter_narrows_the_images(
         assert driver.find_element(By.ID, 'filter-count').text.endswith('件')
     finally:
         driver.quit()
+
+
+@pytest.mark.parametrize('damage', ['garbage', 'missing'])
+def test_a_pdf_changed_since_the_build_is_one_error(tmp_path, damage):
+    """Before, pypdfium2's PdfiumError on a damaged or missing PDF was 'a bug in noticegen'."""
+    root = copy_project(tmp_path / 'project')
+    out = tmp_path / 'dist'
+    built = run_cli('build', '--out', str(out), '-p', '13', '--lang', 'none', root=root)
+    assert built.returncode == 0, built.stderr
+    pdf = out / NOTICE / 'betten-2.pdf'
+    if damage == 'garbage':
+        pdf.write_bytes(b'garbage')
+    else:
+        pdf.unlink()
+    result = run_cli('preview', '--out', str(out), '--dpi', str(DPI), root=root)
+    assert result.returncode == 1
+    assert 'Traceback' not in result.stderr and 'a bug' not in result.stderr, result.stderr
+    assert result.stderr.startswith(f'error: {pdf}: '), result.stderr
+    assert 'build again' in result.stderr
+
+
+def test_diff_against_a_damaged_baseline_is_one_error(tmp_path):
+    root = copy_project(tmp_path / 'project')
+    baseline, out = tmp_path / 'baseline', tmp_path / 'dist'
+    for folder, date in ((baseline, '2024-10-08'), (out, '2024-10-09')):
+        notice = root / 'notices' / f'{NOTICE}.yaml'
+        notice.write_text(notice.read_text(encoding='utf-8').replace(
+            'date: 2024-10-08', f'date: {date}'), encoding='utf-8')
+        built = run_cli('build', '--out', str(folder), '-p', '13', '--lang', 'none', root=root)
+        assert built.returncode == 0, built.stderr
+    damaged = baseline / NOTICE / 'notice.pdf'
+    damaged.write_bytes(b'garbage')
+    result = run_cli('diff', '--out', str(out), '--baseline', str(baseline), root=root)
+    assert result.returncode == 1
+    assert 'Traceback' not in result.stderr and 'a bug' not in result.stderr, result.stderr
+    assert f'error: {damaged}: cannot be read as a PDF' in result.stderr, result.stderr

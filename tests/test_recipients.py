@@ -508,3 +508,93 @@ def test_an_output_folder_that_cannot_be_written_is_one_error(tmp_path, monkeypa
     files, mapping = layouts(tmp_path / 'in')['mapping csv utf-8']
     with pytest.raises(OutputError, match='cannot be written .Permission denied.'):
         run(files, tmp_path / 'out', mapping)
+
+
+def test_a_csv_field_over_the_csv_limit_is_one_error(tmp_path):
+    rows = mapping_rows() + [['1', 'あ' * 200_000, '病院', '100-0013', '東京都千代田区', '', '', '']]
+    mapping = tmp_path / 'map.yaml'
+    mapping.write_text(MAPPING, encoding='utf-8')
+    with pytest.raises(ImportFailed, match=r'own\.csv: line \d+: not a list of institutions '
+                                           r'\(field larger than field limit'):
+        run([write_csv(tmp_path / 'own.csv', rows)], tmp_path / 'out', mapping)
+    assert not (tmp_path / 'out').exists()
+
+
+def test_mapped_headers_spread_over_rows_are_one_error(tmp_path):
+    """Each header is somewhere in the first 30 rows, but no row has them all."""
+    rows = [['名称', '種別'], ['郵便番号', '所在地'], ['試験医院', '診療所']]
+    mapping = tmp_path / 'map.yaml'
+    mapping.write_text('name: 名称\ntype: 種別\npostal_code: 郵便番号\naddress: 所在地\n',
+                       encoding='utf-8')
+    with pytest.raises(ImportFailed, match=r"no row of the first 30 has every column of .*"
+                                           r"'名称', '種別', '郵便番号', '所在地'"):
+        run([write_csv(tmp_path / 'own.csv', rows)], tmp_path / 'out', mapping)
+
+
+def test_a_stray_far_cell_does_not_pad_every_row(tmp_path):
+    """One value far right and far down (or a format over whole columns) made openpyxl pad
+    every row to the sheet's dimension: at XFD1048576, 17 billion cells and an OOM kill."""
+    import openpyxl
+
+    from noticegen.recipients.readers import read_tables
+    rows = mapping_rows()
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.active['ZZ20000'] = 'x'       # a stray cell: column 702, row 20,000
+    far = tmp_path / 'far.xlsx'
+    book.save(far)
+    book.active['ZZ20000'] = None
+    book.active['H200000'] = ' '       # a blank cell far down: nothing after the list
+    blank = tmp_path / 'blank.xlsx'
+    book.save(blank)
+
+    table, = read_tables(far)
+    assert len(table.rows) == 20_000
+    assert max(len(row) for row in table.rows[:-1]) == len(rows[0])
+    assert table.rows[-1][-1] == 'x'
+    table, = read_tables(blank)
+    assert table.rows == rows
+    mapping = tmp_path / 'map.yaml'
+    mapping.write_text(MAPPING, encoding='utf-8')
+    assert len(run([far], tmp_path / 'out', mapping).recipients) == len(GOOD)
+
+
+@pytest.mark.parametrize('column, value, words', [
+    ('name', 'あ' * 200_000, ':3: not a recipients.csv (field larger than field limit'),
+    ('address_number', '<b>1</b>', ':3: address_number: an address number holds digits'),
+])
+def test_labels_of_a_row_edited_badly_are_one_error(imported, tmp_path, column, value, words):
+    """Before, both were 'a bug in noticegen' (csv's field limit, the barcode's check)."""
+    source = imported['bureau xlsx'][1] / RECIPIENTS
+    rows = list(csv.reader(io.StringIO(source.read_bytes().decode('utf-8-sig'), newline='')))
+    rows[2][rows[0].index(column)] = value
+    edited = write_csv(tmp_path / 'recipients.csv', rows)
+    out = tmp_path / 'labels.pdf'
+    result = run_cli('recipients', 'labels', str(edited), '--out', str(out))
+    assert result.returncode == 1
+    assert 'Traceback' not in result.stderr and 'a bug' not in result.stderr, result.stderr
+    assert f'error: {edited}{words}' in result.stderr, result.stderr
+    assert not out.exists()
+
+
+def test_a_zip_unpacks_at_most_its_limit_in_all(tmp_path, monkeypatch):
+    """The limit held for each member alone: many members (or zips in a zip), each under
+    it, could unpack without bound. It now holds for the whole zip."""
+    from noticegen.recipients import readers
+    monkeypatch.setattr(readers, 'MEMBER_LIMIT', 3000)
+    member = write_csv(tmp_path / 'own.csv', mapping_rows()).read_bytes()
+    assert 1000 < len(member) < 3000
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, 'w', zipfile.ZIP_DEFLATED) as archive:
+        for number in range(2):
+            archive.writestr(f'list-{number}.csv', member)
+    outer = tmp_path / 'lists.zip'
+    with zipfile.ZipFile(outer, 'w', zipfile.ZIP_DEFLATED) as archive:
+        for number in range(3):
+            archive.writestr(f'part-{number}.zip', inner.getvalue())
+    with pytest.raises(ImportFailed, match=r'lists\.zip!part-\d\.zip!list-\d\.csv: [\d,]+ bytes '
+                                           r'unpacked, past 3,000 for the whole zip'):
+        readers.read_tables(outer)
+    monkeypatch.setattr(readers, 'MEMBER_LIMIT', 100_000)
+    assert len(readers.read_tables(outer)) == 6

@@ -69,6 +69,8 @@ def test_a_long_url_is_an_overflow_that_fails_only_its_documents(project):
     assert result.returncode == 1
     assert 'leaflet for 14 神奈川県: page 2:' in result.stderr
     assert 'past the edge of its box' in result.stderr and 'Traceback' not in result.stderr
+    overflow = next(line for line in result.stderr.splitlines() if 'past the edge' in line)
+    assert LONG_URL not in overflow and "aaa…' runs" in overflow   # quoted, at most 80 chars
     for kind in ('bundles', 'covers', 'packets'):  # what is made from the leaflet fails too
         assert 'failed  ' + str(out / NOTICE / kind / '14-kanagawa.pdf') in result.stderr
     assert previous.read_bytes() == b'%PDF previous'           # the good old file survives

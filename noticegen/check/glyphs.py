@@ -38,6 +38,14 @@ def _describe(char: str, font) -> str:
             f'{font.family!r} ({font.path.name})')
 
 
+def first_missing(text: str, fonts: list[Font]) -> str | None:
+    """The first character of ``text`` that a font of ``fonts`` lacks, described, or None
+    (for text that is data but not a source, such as a row of a recipients file)."""
+    for offset, char, font in _missing(text, fonts):
+        return f'character {offset + 1} of the value: {_describe(char, font)}'
+    return None
+
+
 def check_source(source: Source, fonts: list[Font], any_font: bool = False) -> list[SourceError]:
     """Check every string value of ``source``."""
     errors = []

@@ -72,6 +72,8 @@ def _catalog_errors(project: Project, name: str) -> list[SourceError]:
     """A catalog must be UTF-8, keep each msgid's placeholders, and hold no markup."""
     from babel.messages.pofile import read_po
 
+    from ..model.claims import numbers_changed
+
     data = (project.root / name).read_bytes()
     try:
         catalog = read_po(io.BytesIO(data), abort_invalid=True)
@@ -89,6 +91,10 @@ def _catalog_errors(project: Project, name: str) -> list[SourceError]:
                             'and no fewer')
         if _MARKUP.search(message.string):
             problems.append('a translation holds no markup (<, > or &)')
+        changed = numbers_changed(message.id, message.string, contact_only=True)
+        if changed:   # a phone number or time only the translation has has no source
+            problems.append(f'the translation {changed}: it keeps every phone number, short '
+                            f'dial and time of the msgid and adds none')
         if problems:
             found.append(SourceError(name, message.lineno or 1, 1,
                                      f'catalog: {shorten(message.id, 40)!r}: '

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import SourceError, warning
+from ..errors import SourceError, ValidationFailed, warning
 from ..load.project import Project
 from ..load.sources import format_loc, load_yaml
 
@@ -78,8 +78,12 @@ def _applied(sentence: str, status_note: str | None) -> bool:
 def _research_entries(path: Path) -> tuple[dict, list[str]]:
     """The research file's prefectures by code, and its data-set-wide notes."""
     source, errors = load_yaml(path, str(path))
-    if errors or not isinstance(source.data, dict):
-        return {}, []
+    if not errors and not (isinstance(source.data, dict)
+                           and isinstance(source.data.get('prefectures', []), list)):
+        errors = [source.error((), 'not a research file: expected a mapping with a list of '
+                                   '`prefectures` (and `meta`)')]
+    if errors:   # never read as if it held no notes: the user would miss them
+        raise ValidationFailed(errors)
     data = source.data
     meta = data.get('meta') or {}
     wide = [meta.get('caution')] if isinstance(meta, dict) and meta.get('caution') else []

@@ -139,7 +139,7 @@ def national_warnings(project: Project, judge: Judge, everything: bool) -> list[
         entry = getattr(project.national, name)
         loc = (name, 'as_of')
         line, col = source.where(loc)
-        if name in ALWAYS_PRINTED and verdict.stale:
+        if name in ALWAYS_PRINTED and (verdict.stale or verdict.future):
             found.append(warning(source.path, line, col, (
                 f'{format_loc(loc)}: {entry.number} prints on every leaflet and card, but its '
                 f'source is {verdict.reason}: re-source it')))
@@ -231,6 +231,9 @@ def coverage(project: Project, as_of: date | None = None) -> FactCoverage | None
             counts['undated'] += 1
         elif verdict.status == 'confirmed' and verdict.stale:
             counts['stale'] += 1
+        elif verdict.status == 'confirmed' and verdict.future:
+            future = 'dated after valid_as_of'   # counted only when there are such facts
+            counts[future] = counts.get(future, 0) + 1
 
     for code, data in project.prefectures.items():
         printed = printing(data.prefecture, judge)

@@ -59,15 +59,15 @@ def current_rows(project: Project, day: date | None = None) -> dict[str, list[Ro
 
 def _answered_cells(path: Path) -> bool:
     """Whether the file at ``path`` holds answers, or is not a form (then it is kept)."""
-    from .form import COLUMN, SHEET
+    from .form import COLUMNS, FormUnreadable, form_cells
     try:
-        from openpyxl import load_workbook
-        sheet = load_workbook(path)[SHEET]
-    except Exception:      # not a form export wrote: someone's file, never overwritten
+        cells = form_cells(path)
+    except FormUnreadable:   # not a form export wrote: someone's file, never overwritten
         return True
-    columns = [COLUMN[key] for key in ('answer', 'correction', 'person', 'date')]
-    return any(sheet[f'{letter}{number}'].value not in (None, '')
-               for number in range(FIRST_ROW, sheet.max_row + 1) for letter in columns)
+    columns = [index for index, (_, _, _, key) in enumerate(COLUMNS)
+               if key in ('answer', 'correction', 'person', 'date')]
+    return any(row[index] not in (None, '') for number, row in cells.items()
+               if number >= FIRST_ROW for index in columns)
 
 
 def export(options: Options, out: Path, force: bool = False,

@@ -69,14 +69,16 @@ def withheld_rows(printed: Printing, national: NationalData, judge: Judge) -> li
         rows.append(Row(item.what, item.value, reason=reason,
                         status='stale' if verdict.stale and verdict.status == 'confirmed'
                         else ('undated' if verdict.undated and verdict.status == 'confirmed'
-                              else verdict.status)))
+                              else ('future' if verdict.future
+                                    and verdict.status == 'confirmed' else verdict.status))))
     verdicts = national_verdicts(national, judge)
     for what, name in (('夜間休日', 'night_holiday_call_center'), ('SNS相談', 'sns')):
         verdict = verdicts[name]
         if not verdict.printable:
             service = getattr(national, name)
             rows.append(Row(what, service.name, reason=reason_ja(verdict),
-                            status='stale' if verdict.stale else verdict.status))
+                            status='stale' if verdict.stale else (
+                                'future' if verdict.future else verdict.status)))
     return rows
 
 

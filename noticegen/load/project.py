@@ -75,8 +75,9 @@ class Project:
 
     def judge(self, as_of: date):
         """A Judge of this project's facts at ``as_of`` (facts/limits.yaml)."""
-        from ..model.facts import Judge
-        return Judge(self.limits, as_of)
+        from ..model.facts import Judge, as_of_date
+        latest = as_of_date(self.national.valid_as_of) if self.national else None
+        return Judge(self.limits, as_of, latest)
 
     @property
     def facts_paths(self) -> tuple[str, ...]:
@@ -612,11 +613,16 @@ def _check_claims(project: Project, notice_sets: list[NoticeSet],
                   errors: list[SourceError]) -> None:
     """Every text of a leaflet's or card's source carries a known claim; translations carry
     the text only, and have no field their source lacks."""
-    from ..model.claims import stated_facts, text_fields
+    from ..model.claims import numbers_changed, stated_facts, text_fields, text_of
     from ..model.facts import NATIONAL_CLAIMS
     from ..model.schema import NO_CLAIM, Claimed, LeafletAttachment
     known = {NO_CLAIM, *NATIONAL_CLAIMS, *(project.facts.facts if project.facts else ())}
-    facts_failed = project.facts is None and project.facts_source is not None
+    services = project.root / FACTS / 'services.yaml'
+    # No facts to check the claims against: the file's own errors (or one line saying it is
+    # missing) are the cause, not each claim.
+    facts_failed = project.facts is None and (project.facts_source is not None
+                                              or services.exists())
+    unknown: list[str] = []
 
     def no_fact(source: Source, loc: tuple, text: str, lang: str) -> None:
         stated = stated_facts(text, lang)
@@ -625,10 +631,11 @@ def _check_claims(project: Project, notice_sets: list[NoticeSet],
                 f'this text claims no fact (claim: none) but holds {stated}: give it the '
                 f'claim of the fact it states, or say it without the fact')))
 
-    def check_source(source: Source, fields, lang: str = 'ja') -> dict[tuple, str]:
-        places = {}
+    def check_source(source: Source, fields, lang: str = 'ja') -> dict[tuple, tuple]:
+        places = {}   # each text's place: (its claim, its text)
         for loc, value in fields:
-            places[loc] = value.claim if isinstance(value, Claimed) else None
+            places[loc] = (value.claim if isinstance(value, Claimed) else None,
+                           text_of(value))
             if isinstance(value, Claimed) and value.claim == NO_CLAIM:
                 no_fact(source, loc + ('text',), value.text, lang)
             if not isinstance(value, Claimed):
@@ -636,7 +643,9 @@ def _check_claims(project: Project, notice_sets: list[NoticeSet],
                     'give this text the fact it states: {text: ..., claim: ID} with an id of '
                     'facts/services.yaml or of the national data, or claim: none with a '
                     'reason')))
-            elif value.claim not in known and not facts_failed:
+            elif value.claim not in known and project.facts is None:
+                unknown.append(value.claim)
+            elif value.claim not in known:
                 errors.append(source.error(loc + ('claim',), (
                     f'{value.claim!r} is not a fact of facts/services.yaml or of the national '
                     f'data')))
@@ -652,8 +661,14 @@ def _check_claims(project: Project, notice_sets: list[NoticeSet],
                     'a translation shares its source\'s claims, by key: write the text only')))
             elif loc not in places:
                 errors.append(source.error(loc, 'the source has no such text to translate'))
-            elif places[loc] == NO_CLAIM:
+            elif places[loc][0] == NO_CLAIM:
                 no_fact(source, loc, value, lang)
+            if not isinstance(value, Claimed) and loc in places:
+                changed = numbers_changed(places[loc][1] or '', value)
+                if changed:
+                    errors.append(source.error(loc, (
+                        f'the translation {changed}: a translation keeps every number and '
+                        f'time of its source text (72, 16:00, #8891) and adds none')))
         if every:
             for loc in sorted(set(places) - seen, key=str):
                 errors.append(source.error(loc[:-1], (
@@ -678,6 +693,11 @@ def _check_claims(project: Project, notice_sets: list[NoticeSet],
             if lang != 'ja':
                 check_translation(translated, text_fields(translation), places, lang,
                                   every=False)
+    if unknown and not facts_failed:
+        errors.append(SourceError(project.relative(services), 1, 1, (
+            f'missing: the service facts the texts of the leaflet and the card claim '
+            f'({", ".join(sorted(set(unknown))[:3])} …); see "Facts and claims" in '
+            f'docs/reference.md')))
 
 
 def _language_of(path: Path) -> str | None:

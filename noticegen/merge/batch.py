@@ -11,7 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .. import __version__
-from ..errors import NoticegenError, RenderError
+from ..errors import NoticegenError, RenderError, shorten
 from ..recipients.barcode import encode
 from .assembly import Area, BlockSheet, Placement, assemble
 from .letters import Recipient
@@ -121,7 +121,7 @@ def render_blocks(batch: Batch) -> tuple[BlockSheet, list[tuple[float, float] | 
     for index, (box, block) in enumerate(zip(found, blocks)):
         if box.content_bottom > box.y + box.height + 0.5:
             raise RenderError(
-                f'the addressee block of {block["name"]} ({batch.recipients[index].code}) runs '
+                f'the addressee block of {shorten(block["name"])} ({batch.recipients[index].code}) runs '
                 f'{(box.content_bottom - box.y - box.height) * PX / 72 * 25.4:.1f} mm past its '
                 f'{box.height * PX / 72 * 25.4:.0f} mm: shorten its name or address in the '
                 f'recipients file')

@@ -48,6 +48,9 @@ def xlsx_bytes(rows, title: str) -> bytes:
     sheet.title = title[:31]
     for row in rows:
         sheet.append(list(row))
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str):
+                cell.data_type = 's'   # text as text: a name starting '=' is no formula
     book.properties.created = FIXED_TIME
     book.properties.creator = 'noticegen'
     first = io.BytesIO()

@@ -6,10 +6,12 @@ import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from ..errors import NoticegenError
 from ..model.jis import PREFECTURES
 from ..recipients.importer import COLUMNS
+from ..recipients.barcode import BarcodeError, characters
 from ..recipients.postal import lookup
 from ..recipients.readers import ImportFailed, decode
 
@@ -17,6 +19,8 @@ from ..recipients.readers import ImportFailed, decode
 # no title (the 地方厚生局's 一覧表 has the name only).
 DEFAULT_TITLE = '院長'
 CODE_OF_NAME = {names[0]: code for code, names in PREFECTURES.items()}
+# The columns the addressee block prints (its fonts must have every character of them).
+PRINTED = ('name', 'address', 'manager_title', 'manager_name')
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,40 +78,72 @@ def prefecture_of(postal_code: str, address: str) -> str:
     return CODE_OF_NAME[chosen]
 
 
-def read(path: Path) -> list[Recipient]:
+def read(path: Path,
+         unprintable: Callable[[str], str | None] | None = None) -> list[Recipient]:
     """The recipients of a recipients.csv written by ``recipients import``, in mailing
-    order (read row by row: a national list stays small in memory)."""
+    order (read row by row: a national list stays small in memory).
+
+    ``unprintable(text)`` says what of a printed cell the block's fonts cannot set (or
+    None); each such cell, a barcode that is not its address's, and a postal code not in
+    the postal data is an error at its row."""
     try:
         text = decode(path.read_bytes(), str(path))
     except OSError as error:
         raise NoticegenError(f'{path}: cannot be read ({error.strerror or error})') from None
     reader = csv.reader(io.StringIO(text, newline=''))
-    header = next(reader, None) or []
-    missing = [column for column in COLUMNS if column not in header]
-    if missing:
-        raise ImportFailed(f'{path}: not a recipients.csv of `recipients import` (no column '
-                           f'{missing[0]!r})')
-    at = {column: header.index(column) for column in COLUMNS}
-    found = []
-    for number, row in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in row):
-            continue
-        if len(row) < len(header):
-            raise ImportFailed(f'{path}:{number}: {len(row)} cells, the header has '
-                               f'{len(header)}')
-        value = {column: row[index].strip() for column, index in at.items()}
-        postal = value['postal_code'].replace('-', '')
-        if not (len(postal) == 7 and postal.isdigit()):
-            raise ImportFailed(f'{path}:{number}: postal code {value["postal_code"]!r} is not '
-                               f'7 digits')
-        found.append(Recipient(
-            value['code'], value['name'], value['type'], postal, value['address'],
-            value['manager_title'], value['manager_name'], value['address_number'],
-            value['customer_barcode'], prefecture_of(postal, value['address'])))
+    try:
+        header = next(reader, None) or []
+        missing = [column for column in COLUMNS if column not in header]
+        if missing:
+            raise ImportFailed(f'{path}: not a recipients.csv of `recipients import` (no '
+                               f'column {missing[0]!r})')
+        at = {column: header.index(column) for column in COLUMNS}
+        found = [recipient for number, row in enumerate(reader, start=2)
+                 if (recipient := _recipient(path, number, row, header, at, unprintable))]
+    except csv.Error as exception:   # a field over csv's limit (131,072 characters)
+        raise ImportFailed(f'{path}:{reader.line_num}: not a recipients.csv ({exception})') \
+            from None
     del text
     if not found:
         raise ImportFailed(f'{path}: no recipients')
     return in_order(found)
+
+
+def _recipient(path: Path, number: int, row: list[str], header: list[str], at: dict,
+               unprintable: Callable[[str], str | None] | None) -> Recipient | None:
+    """Row ``number`` of the file as a recipient (None for an empty row), checked."""
+    if not any(cell.strip() for cell in row):
+        return None
+    if len(row) < len(header):
+        raise ImportFailed(f'{path}:{number}: {len(row)} cells, the header has '
+                           f'{len(header)}')
+    value = {column: row[index].strip() for column, index in at.items()}
+    postal = value['postal_code'].replace('-', '')
+    if not (len(postal) == 7 and postal.isdigit()):
+        raise ImportFailed(f'{path}:{number}: postal code {value["postal_code"]!r} is not '
+                           f'7 digits')
+    for column in PRINTED if unprintable else ():
+        problem = unprintable(value[column])
+        if problem:
+            raise ImportFailed(f'{path}:{number}: {column}: {problem}: the addressee block '
+                               f'cannot print it')
+    if value['customer_barcode']:
+        try:
+            expected = ' '.join(characters(postal, value['address_number'])[1:-1])
+        except BarcodeError as error:
+            raise ImportFailed(f'{path}:{number}: address_number: {error}') from None
+        if value['customer_barcode'] != expected:
+            raise ImportFailed(f'{path}:{number}: customer_barcode: not the barcode of postal '
+                               f'code {postal} and address number '
+                               f'{value["address_number"]!r} ({expected}); run `recipients '
+                               f'import` again rather than editing the file')
+    try:
+        prefecture = prefecture_of(postal, value['address'])
+    except NoticegenError as error:
+        raise ImportFailed(f'{path}:{number}: {error}') from None
+    return Recipient(value['code'], value['name'], value['type'], postal, value['address'],
+                     value['manager_title'], value['manager_name'], value['address_number'],
+                     value['customer_barcode'], prefecture)
 
 
 def in_order(recipients: list[Recipient]) -> list[Recipient]:

@@ -130,7 +130,10 @@ def merge(root: Path, source: Path, out: Path, *, notice_id: str | None = None,
     started = time.perf_counter()
     if size < 1:
         raise UsageError(f'--batch-size {size}: at least 1')
-    recipients = read(source)
+    from ..check.fonts import fonts_for
+    from ..check.glyphs import first_missing
+    fonts = fonts_for(root / TEMPLATES / BLOCK_STYLESHEET)
+    recipients = read(source, lambda text: first_missing(text, fonts))
     project = load_project(root)
     notice_set = choose_notice(project, notice_id)
     notice = notice_set.notice
@@ -153,6 +156,9 @@ def merge(root: Path, source: Path, out: Path, *, notice_id: str | None = None,
 
         def write(path: str, data: bytes, kind: str, key: str, pages: int = 0) -> None:
             target = out / path
+            if not manifest.contains(path):   # never written through a link out of OUT
+                raise OutputError(f'cannot write {target}: it resolves outside {out} (a '
+                                  f'symbolic link in it leads elsewhere); remove the link')
             try:
                 if not (target.is_file() and target.read_bytes() == data):
                     write_atomic(target, data)

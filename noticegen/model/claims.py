@@ -74,6 +74,32 @@ def text_fields(value: Any, loc: tuple = ()) -> Iterator[tuple[tuple, Claimed | 
             yield from text_fields(item, loc + (index,))
 
 
+_NUMBER = re.compile(r'#?\d+(?::\d{2})?')
+# What a caller dials or when: a phone number, a short dial (#8891), a time (17:00).
+_CONTACT = re.compile(r'#\d{3,}|\d{1,5}-\d{1,4}-\d{2,4}|\d{1,2}:\d{2}')
+
+
+def _numbers(text: str, pattern: re.Pattern = _NUMBER) -> dict[str, str]:
+    """The numbers and times of ``text`` as written, by value (digits of any script, and
+    full-width ones, read as the number they write)."""
+    return {re.sub(r'\d+', lambda digits: str(int(digits[0])), found): found
+            for found in pattern.findall(text)}
+
+
+def numbers_changed(source: str, translated: str, contact_only: bool = False) -> str:
+    """How a translation changes the numbers of its source text ('' when it does not):
+    'drops 72', 'adds 120'. A number only a translation has is backed by no source.
+    ``contact_only``: only phone numbers, short dials and times count (a phrase may say
+    "every day of the year" as 365日)."""
+    pattern = _CONTACT if contact_only else _NUMBER
+    before, after = _numbers(source, pattern), _numbers(translated, pattern)
+    dropped = [written for value, written in before.items() if value not in after]
+    added = [written for value, written in after.items() if value not in before]
+    return '; '.join(part for part in (
+        f'drops {", ".join(dropped)}' if dropped else '',
+        f'adds {", ".join(added)}' if added else '') if part)
+
+
 def text_of(value: Claimed | str | None) -> str | None:
     return value.text if isinstance(value, Claimed) else value
 

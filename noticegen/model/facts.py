@@ -42,6 +42,7 @@ class Verdict:
     limit: date                # the oldest day a source may be of, for this kind
     years: int
     as_of: date
+    latest: date | None = None  # the last day a source can be dated: the data's own date
 
     @property
     def undated(self) -> bool:
@@ -53,8 +54,17 @@ class Verdict:
         return self.dated is not None and partial_date_end(self.dated) < self.limit
 
     @property
+    def future(self) -> bool:
+        """Dated after the data's own date (valid_as_of, or a later as-of date): no page
+        states a day to come (2099 typed for 2019), and such a date would keep the fact
+        fresh for years."""
+        latest = max(self.as_of, self.latest or self.as_of)
+        return self.dated is not None and partial_date_start(self.dated) > latest
+
+    @property
     def printable(self) -> bool:
-        return self.status == 'confirmed' and not self.undated and not self.stale
+        return (self.status == 'confirmed' and not self.undated and not self.stale
+                and not self.future)
 
     @property
     def reason(self) -> str:
@@ -63,6 +73,11 @@ class Verdict:
             return self.status
         if self.undated:
             return 'undated'
+        if self.future:
+            latest = max(self.as_of, self.latest or self.as_of)
+            return (f'dated {self.dated}, after the data\'s date {latest.isoformat()} '
+                    f'(valid_as_of, or --as-of): no source states a day to come; check the '
+                    f'date')
         if self.stale:
             return (f'older than {self.years} year{"s" if self.years != 1 else ""}: as of '
                     f'{self.dated}, before '
@@ -83,19 +98,24 @@ def reason_ja(verdict: Verdict) -> str:
         return REASONS_JA.get(verdict.status, verdict.status)
     if verdict.undated:
         return REASONS_JA['undated']
+    if verdict.future:
+        latest = max(verdict.as_of, verdict.latest or verdict.as_of)
+        return f'出典の日付がデータの基準日より後（{verdict.dated}、基準日 {latest.isoformat()}）'
     return f'{verdict.years}年より古い（{verdict.dated}、基準日 {verdict.as_of.isoformat()}）'
 
 
 class Judge:
     """Judges facts at one as-of date with the project's limits."""
 
-    def __init__(self, limits: Limits, as_of: date):
+    def __init__(self, limits: Limits, as_of: date, latest: date | None = None):
         self.limits = limits
         self.as_of = as_of
+        self.latest = latest   # the data's own date (valid_as_of): no source is later
 
     def __call__(self, kind: str, status: str, dated: str | None) -> Verdict:
         years = self.limits.stale_after_years[kind]
-        return Verdict(kind, status, dated, years_before(self.as_of, years), years, self.as_of)
+        return Verdict(kind, status, dated, years_before(self.as_of, years), years, self.as_of,
+                       self.latest)
 
 
 @dataclass(frozen=True)

@@ -846,6 +846,14 @@ def _check_phone(value: str) -> str:
         raise ValueError(f'{value!r} is not a Japanese phone number ({exception})') from None
     if not phonenumbers.is_valid_number(parsed):
         raise ValueError(f'{value!r} is not a Japanese phone number')
+    # A premium-rate number (0990, ダイヤルQ2, closed in 2014) bills the caller per minute;
+    # a pager number (020) answers no voice. Neither is printed as a number to call.
+    never = {phonenumbers.PhoneNumberType.PREMIUM_RATE: 'premium-rate (0990)',
+             phonenumbers.PhoneNumberType.PAGER: 'pager (020)'}
+    kind = phonenumbers.number_type(parsed)
+    if kind in never:
+        raise ValueError(f'{value!r} is a {never[kind]} number: never printed as a number to '
+                         f'call')
     return value  # the grouping the source uses is kept: never regrouped
 
 
@@ -858,9 +866,32 @@ def _check_url(value: str) -> str:
     if len(value) > MAX_URL:
         raise ValueError(f'a URL of {len(value):,} characters is longer than {MAX_URL:,}: it '
                          f'would not fit a QR code')
-    if not re.fullmatch(r'https?://[A-Za-z0-9.-]+(?::\d+)?(?:/[^\s<>"\']*)?', value):
+    match = re.fullmatch(r'https?://([A-Za-z0-9.-]+)(?::\d+)?(?:/[^\s<>"\']*)?', value)
+    if not match:
         raise ValueError(f'expected an http:// or https:// address, found {value!r}')
+    if not _PUBLIC_HOST.fullmatch(match[1]) or \
+            match[1].lower().rsplit('.', 1)[-1] in _LOCAL_SUFFIXES:
+        raise ValueError(f'expected the address of a public web page, named by its domain '
+                         f'(such as www.pref.tokyo.lg.jp), found {value!r}: an IP address or a '
+                         f'local name (localhost) is no public page')
     return value
+
+
+# A public host name: dot-separated labels that neither start nor end with a hyphen, the
+# last one a top-level domain (letters, or an IDN's xn--), so that an IP address
+# (127.0.0.1, 10.0.0.1, 169.254.169.254) or a bare name (localhost, intranet) is refused.
+_LABEL = r'[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?'
+_PUBLIC_HOST = re.compile(rf'(?:{_LABEL}\.)+(?:[A-Za-z]{{2,63}}|xn--[A-Za-z0-9-]{{1,59}})\.?')
+# Special-use names (RFC 6761, RFC 6762, RFC 8375, ICANN's .internal) that never reach the
+# public web.
+_LOCAL_SUFFIXES = frozenset({'localhost', 'local', 'localdomain', 'internal', 'invalid',
+                             'arpa', 'onion', 'lan', 'home'})
+
+
+def _host(url: str) -> str:
+    """The host of a checked URL, lower-case, without a leading www."""
+    host = url.split('://', 1)[1].split('/', 1)[0].split(':', 1)[0].lower().rstrip('.')
+    return host[4:] if host.startswith('www.') else host
 
 
 JapanesePhone = Annotated[str, AfterValidator(_check_phone)]
@@ -994,6 +1025,10 @@ class Center(_Dated, Model):
     def _display_needs_url(self) -> Center:
         if self.url_display and not self.url:
             raise ValueError('url_display is the short form of url, but url is missing')
+        if self.url_display and _host(self.url_display) != _host(self.url):
+            # The printed address and the QR code must lead to the same site.
+            raise ValueError(f'url_display is the short form of url, on the same site: '
+                             f'{_host(self.url_display)} is not {_host(self.url)}')
         return self
 
 
@@ -1252,13 +1287,20 @@ class DataWording(Model):
 
     @model_validator(mode='after')
     def _keep_the_numbers(self) -> DataWording:
-        """A translation keeps every number and time of its Japanese (16:00, #8891)."""
+        """A translation keeps every number and time of its Japanese (16:00, #8891), and
+        adds none: a number or time only a translation has is backed by no source."""
         for part in ('phone_labels', 'hours', 'names'):
             for japanese, translated in getattr(self, part).items():
                 missing = [n for n in _NUMBERS.findall(japanese) if n not in translated]
                 if missing:
                     raise ValueError(f'{part}[{japanese!r}]: the translation drops '
                                      f'{", ".join(missing)}')
+                source = set(_NUMBERS.findall(japanese))
+                added = [n for n in _NUMBERS.findall(translated) if n not in source]
+                if added:
+                    raise ValueError(f'{part}[{japanese!r}]: the translation adds '
+                                     f'{", ".join(dict.fromkeys(added))}, which its Japanese '
+                                     f'does not have')
         return self
 
 

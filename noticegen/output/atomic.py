@@ -27,7 +27,20 @@ FILE_MODE = 0o666 & ~_umask()
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` through a temporary file in the same folder."""
+    """Write ``data`` to ``path`` through a temporary file in the same folder.
+
+    An OSError names ``path`` (a failed write() names no file, a failed mkstemp its
+    temporary name), so that whoever reports it says which file could not be written.
+    """
+    try:
+        _write_atomic(path, data)
+    except OSError as error:
+        if error.errno is None or error.filename == str(path):
+            raise
+        raise OSError(error.errno, error.strerror, str(path)) from error
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     # The temporary name never ends in .pdf, so nothing mistakes it for output.
     handle, temporary = tempfile.mkstemp(prefix=f'.{path.name}.{os.getpid()}.', suffix='.part',

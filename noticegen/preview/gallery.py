@@ -14,7 +14,7 @@ from ..errors import NoticegenError
 from ..model.jis import PREFECTURES as PREFECTURE_NAMES
 from ..model.languages import LANGUAGES
 from ..output.atomic import write_atomic
-from ..output.manifest import DIFF, MANIFEST, PREVIEW, Manifest
+from ..output.manifest import DIFF, MANIFEST, PREVIEW, Manifest, sha256
 from ..plan import registry
 
 THUMB_WIDTH = 180
@@ -133,6 +133,7 @@ def preview(out: Path, prefectures: list[str] | None = None, kinds=None,
     if not (out / MANIFEST).exists():
         raise NoticegenError(f'{out / MANIFEST} does not exist: run build first')
     manifest = Manifest.read(out)
+    _own_folder(out, PREVIEW)
     record_path = out / PREVIEW / 'previews.json'
     try:
         record = json.loads(record_path.read_text(encoding='utf-8'))
@@ -157,6 +158,7 @@ def preview(out: Path, prefectures: list[str] | None = None, kinds=None,
             document.size = tuple(known['size'])
             document.title = known['title']
         else:
+            _as_built(out / entry.path, entry.sha256)
             document.title = pdf_title(out / entry.path)
             images = render_pages(out / entry.path, dpi)
             outline_window(out / entry.path, images)
@@ -183,6 +185,39 @@ def preview(out: Path, prefectures: list[str] | None = None, kinds=None,
                     key=lambda e: e.path)
     write_gallery(out, documents + linked, failed)
     return documents
+
+
+def _readable_pages(pdf: Path, dpi: int) -> list:
+    """``render_pages``, or NoticegenError naming a PDF that cannot be read (damaged or
+    removed since its build: pypdfium2's PdfiumError was 'a bug in noticegen')."""
+    import pypdfium2
+    try:
+        return render_pages(pdf, dpi)
+    except (pypdfium2.PdfiumError, OSError) as error:
+        raise NoticegenError(f'{pdf}: cannot be read as a PDF ({error}): damaged or removed '
+                             f'since it was built; build again, or see `manifest check`') \
+            from None
+
+
+def _own_folder(out: Path, name: str) -> None:
+    """Raise NoticegenError when OUT/name (preview/, diff/) is a link out of ``out``: the
+    images are never written through it."""
+    if not (out / name).resolve().is_relative_to(out.resolve()):
+        raise NoticegenError(f'cannot write {out / name}: it resolves outside {out} (a '
+                             f'symbolic link leads elsewhere); remove the link')
+
+
+def _as_built(pdf: Path, digest: str) -> None:
+    """Raise NoticegenError unless ``pdf`` is the file the manifest lists (pypdfium2 would
+    fail on a damaged or missing one: 'a bug in noticegen')."""
+    try:
+        found = sha256(pdf.read_bytes())
+    except OSError as error:
+        raise NoticegenError(f'{pdf}: cannot be read ({error.strerror or error}): build again '
+                             f'to make it') from None
+    if found != digest:
+        raise NoticegenError(f'{pdf}: does not match the manifest (changed or damaged since it '
+                             f'was built): build again, or see `manifest check`')
 
 
 def _reusable(known, digest: str, dpi: int, out: Path) -> bool:
@@ -450,6 +485,7 @@ def diff(out: Path, baseline: Path, kinds=None, dpi: int = 100,
     for folder in (out, baseline):
         if not (folder / MANIFEST).exists():
             raise NoticegenError(f'{folder / MANIFEST} does not exist: build it first')
+    _own_folder(out, DIFF)
     current = {e.path: e for e in _selected(Manifest.read(out), None, kinds)}
     before = {e.path: e for e in _selected(Manifest.read(baseline), None, kinds)}
     report = DiffReport(added=sorted(set(current) - set(before)),
@@ -461,8 +497,8 @@ def diff(out: Path, baseline: Path, kinds=None, dpi: int = 100,
         report.compared += 1
         if current[path].sha256 == before[path].sha256:
             continue
-        new_pages = render_pages(out / path, dpi)
-        old_pages = render_pages(baseline / path, dpi)
+        new_pages = _readable_pages(out / path, dpi)
+        old_pages = _readable_pages(baseline / path, dpi)
         if len(new_pages) != len(old_pages):
             report.repaginated.append((path, len(old_pages), len(new_pages)))
         for number, (old, new) in enumerate(zip(old_pages, new_pages), start=1):

@@ -13,7 +13,7 @@ from ..assemble.fonts import name_subsets
 from ..errors import NoticegenError, OutputError
 from ..layout import TEMPLATES
 from ..output.atomic import write_atomic
-from .barcode import barcode_svg
+from .barcode import BarcodeError, barcode_svg
 from .importer import COLUMNS
 from .readers import ImportFailed, decode
 
@@ -23,7 +23,13 @@ STYLESHEET = 'recipient-labels.css'
 
 def read_recipients(path: Path) -> list[dict[str, str]]:
     """The rows of a recipients.csv written by ``recipients import``."""
-    rows = list(csv.DictReader(io.StringIO(decode(path.read_bytes(), str(path)), newline='')))
+    reader = csv.DictReader(io.StringIO(decode(path.read_bytes(), str(path)), newline=''))
+    rows: list[dict[str, str]] = []
+    try:
+        rows.extend(reader)
+    except csv.Error as exception:   # a field over csv's limit (131,072 characters)
+        raise ImportFailed(f'{path}:{len(rows) + 2}: not a recipients.csv ({exception})') \
+            from None
     missing = [column for column in COLUMNS if rows and column not in rows[0]]
     if not rows or missing:
         raise ImportFailed(f'{path}: not a recipients.csv of `recipients import`'
@@ -48,7 +54,12 @@ def make_labels(root: Path | None, source: Path, out: Path, point: float) -> tup
     if root is None or not (root / TEMPLATES / TEMPLATE).is_file():
         raise NoticegenError(f'no {TEMPLATES}/{TEMPLATE} in the project: run the command in '
                              f'a noticegen project')
-    labels = [label_of(row, point) for row in read_recipients(source)]
+    labels = []
+    for number, row in enumerate(read_recipients(source), start=2):
+        try:
+            labels.append(label_of(row, point))
+        except BarcodeError as error:   # an address number edited by hand
+            raise ImportFailed(f'{source}:{number}: address_number: {error}') from None
     renderer = Renderer(root / TEMPLATES)
     document = renderer.render(renderer.html(TEMPLATE, labels=labels), [STYLESHEET])
     data = name_subsets(renderer.write(document))   # one name, one program, in every file

@@ -412,7 +412,11 @@ class MappingLayout:
             if wanted <= {clean(cell) for cell in row}:
                 return number
         present = {clean(cell) for row in table.rows[:30] for cell in row}
-        missing = next(f for f, header in self.columns.items() if clean(header) not in present)
+        missing = next((f for f, header in self.columns.items() if clean(header) not in present),
+                       None)
+        if missing is None:   # each header is in some row, but no row has them all
+            raise ImportFailed(f'{table.source}: no row of the first 30 has every column of '
+                               f'{self.path} ({", ".join(map(repr, self.columns.values()))})')
         raise ImportFailed(f'{table.source}: no column {self.columns[missing]!r} (the '
                            f'{missing} of {self.path}) in the first 30 rows')
 

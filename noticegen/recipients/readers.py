@@ -15,7 +15,8 @@ from ..errors import NoticegenError
 TEXT_SUFFIXES = ('.csv', '.txt', '.tsv')
 SHEET_SUFFIXES = ('.xlsx', '.xlsm', '.xls')
 # A zip may hold zips (a bureau's all-prefecture zip of per-prefecture zips), one level deep;
-# a member larger than this unpacked is refused rather than read into memory.
+# members (those of the zips it holds included) larger than this in all, unpacked, are
+# refused rather than read into memory.
 ZIP_DEPTH = 2
 MEMBER_LIMIT = 512 * 1024 * 1024
 
@@ -51,8 +52,12 @@ def _text_table(data: bytes, source: str, name: str) -> Table:
     lines = text.splitlines()
     sample = '\n'.join(lines[:50])
     delimiter = '\t' if sample.count('\t') > sample.count(',') else ','
-    rows = [[cell.strip() for cell in row]
-            for row in csv.reader(io.StringIO(text, newline=''), delimiter=delimiter)]
+    reader = csv.reader(io.StringIO(text, newline=''), delimiter=delimiter)
+    try:
+        rows = [[cell.strip() for cell in row] for row in reader]
+    except csv.Error as exception:   # a field over csv's limit (131,072 characters)
+        raise ImportFailed(f'{source}: line {reader.line_num}: not a list of institutions '
+                           f'({exception})') from None
     return Table(source, rows, name)
 
 
@@ -75,13 +80,33 @@ def _xlsx_tables(data: bytes, source: str, name: str) -> list[Table]:
     except Exception as exception:   # openpyxl raises many kinds for a damaged file
         raise ImportFailed(f'{source}: not a readable .xlsx workbook ({exception})') from None
     try:
-        return [Table(f'{source}[{sheet.title}]',
-                      [[_cell(value) for value in row]
-                       for row in sheet.iter_rows(values_only=True)],
-                      name)
+        return [Table(f'{source}[{sheet.title}]', _sheet_rows(sheet), name)
                 for sheet in book.worksheets]
     finally:
         book.close()
+
+
+def _sheet_rows(sheet) -> list[list[str]]:
+    """A read-only sheet's rows, each as long as its last cell; no empty rows at the end.
+
+    The sheet's recorded dimension is not trusted: openpyxl pads every row to it, so one
+    stray cell at XFD1048576 (or a format applied to whole columns) would make a million
+    rows of 16,384 cells (it took 24 GB before it was killed). Empty rows between rows
+    with values share one empty list, so that rows keep their numbers.
+    """
+    sheet.reset_dimensions()
+    rows: list[list[str]] = []
+    empty: list[str] = []
+    pending = 0
+    for row in sheet.iter_rows(values_only=True):
+        cells = [_cell(value) for value in row]
+        if not any(cells):
+            pending += 1
+            continue
+        rows.extend([empty] * pending)
+        pending = 0
+        rows.append(cells)
+    return rows
 
 
 def _xls_tables(data: bytes, source: str, name: str) -> list[Table]:
@@ -99,7 +124,11 @@ def _xls_tables(data: bytes, source: str, name: str) -> list[Table]:
         raise ImportFailed(f'{source}: not a readable Excel workbook ({exception})') from None
 
 
-def _tables(data: bytes, source: str, name: str, depth: int = 0) -> list[Table]:
+def _tables(data: bytes, source: str, name: str, depth: int = 0,
+            budget: list[int] | None = None) -> list[Table]:
+    """The tables of one file; ``budget`` holds the bytes a zip (with the zips it holds)
+    may still unpack, so that many members, or zips in zips, stay within MEMBER_LIMIT."""
+    budget = [MEMBER_LIMIT] if budget is None else budget
     suffix = PurePosixPath(name).suffix.lower()
     if suffix == '.zip' or (not suffix and data[:4] == b'PK\x03\x04' and depth == 0):
         if depth >= ZIP_DEPTH:
@@ -118,11 +147,13 @@ def _tables(data: bytes, source: str, name: str, depth: int = 0) -> list[Table]:
             if PurePosixPath(member_name).suffix.lower() not in \
                     TEXT_SUFFIXES + SHEET_SUFFIXES + ('.zip',):
                 continue
-            if member.file_size > MEMBER_LIMIT:
-                raise ImportFailed(f'{source}!{member_name}: {member.file_size} bytes unpacked; '
-                                   f'more than a list of institutions holds')
+            if member.file_size > budget[0]:
+                raise ImportFailed(f'{source}!{member_name}: {member.file_size:,} bytes '
+                                   f'unpacked, past {MEMBER_LIMIT:,} for the whole zip; more '
+                                   f'than lists of institutions hold')
+            budget[0] -= member.file_size
             found += _tables(archive.read(member), f'{source}!{member_name}',
-                             PurePosixPath(member_name).name, depth + 1)
+                             PurePosixPath(member_name).name, depth + 1, budget)
         if not found:
             raise ImportFailed(f'{source}: the zip holds no .csv, .txt, .xlsx, .xls or .zip file')
         return found

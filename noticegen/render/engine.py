@@ -17,7 +17,7 @@ import jinja2
 from markupsafe import escape
 
 from .. import __version__
-from ..errors import RenderError
+from ..errors import RenderError, shorten
 from ..layout import LOCALES
 from ..model.numbering import attachment_label, label_text, label_width, marker, text_width
 from ..model.wareki import format_wareki, widen
@@ -351,9 +351,10 @@ class Renderer:
             found = overflow(page_box, page_box.content_box_x() + page_box.width)
             if found:
                 box, excess, line = found
-                what = getattr(box, 'text', 'an image')
+                what = getattr(box, 'text', None)
                 raise RenderError(
-                    f'{name}: page {number}: {_block_name(line)}: {what!r} runs {excess:.1f} pt '
+                    f'{name}: page {number}: {_block_name(line)}: '
+                    f'{"an image" if what is None else repr(shorten(what))} runs {excess:.1f} pt '
                     f'past the edge of its box (a long URL? print a short one and let the QR '
                     f'code carry the long one)')
 

@@ -139,6 +139,15 @@ CLASSES: dict[str, list[Case]] = {
         Case('entity', catalog_entry('Attachment %(number)s', '%(number)s &amp;'), KO,
              r'holds no markup'),
     ],
+    # Translations that say another number than their source: a number no source backs.
+    'translated-numbers': [
+        Case('catalog-short-dial', catalog_entry('24 hours a day', '24시간 #8892'), KO,
+             r"catalog: '24 hours a day': the translation adds #8892"),
+        Case('catalog-phone', catalog_entry('24 hours a day', '24시간, 03-1234-5678'), KO,
+             r"the translation adds 03-1234-5678"),
+        Case('catalog-time', catalog_entry('24 hours a day', '9:00〜17:00'), KO,
+             r"the translation adds 9:00, 17:00"),
+    ],
     # Error lines that pointed at 1:1, misread values, or quoted megabytes.
     'positions': [
         Case('latin1-byte', append_bytes(NOTICE, b'\nextra: caf\xe9\n'), NOTICE,
