@@ -436,6 +436,17 @@ def test_check_format_reads_the_manifest_and_fails_on_an_untagged_screen_file(fo
     assert 'lang-title: no /Lang in the catalog' in result.stderr
 
 
+def test_a_damaged_pdf_is_one_error_that_reads_the_same_in_every_run(tmp_path):
+    """qpdf names the in-memory stream it read (an address that changes from run to run):
+    the message leaves it out."""
+    damaged = tmp_path / 'damaged.pdf'
+    damaged.write_bytes(b'%PDF-1.7\ngarbage')
+    runs = [run_cli('check-format', str(damaged)) for _ in range(2)]
+    assert all(result.returncode == 1 for result in runs)
+    assert 'not a readable PDF: ' in runs[0].stderr and ' at 0x' not in runs[0].stderr
+    assert runs[0].stderr == runs[1].stderr
+
+
 def test_screen_files_declare_pdfua_1_and_a_file_without_it_fails(formats_build, tmp_path):
     from noticegen.check.conformance import check_pdf
     for name in ('notice', 'leaflets/08-ibaraki', 'cards/08-ibaraki.ja', 'packets/08-ibaraki'):

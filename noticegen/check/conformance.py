@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Callable, Iterator
 
 from ..assemble.conformance import structure_elements
+from ..assemble.pdf import unreadable
 from ..errors import NoticegenError
 
 MM = 72 / 25.4
@@ -43,7 +44,7 @@ def _open(data: bytes):
     try:
         return pikepdf.Pdf.open(io.BytesIO(data))
     except pikepdf.PdfError as exception:
-        raise NoticegenError(f'not a readable PDF: {exception}') from None
+        raise NoticegenError(f'not a readable PDF: {unreadable(exception)}') from None
 
 
 def _resources_tree(resources, seen: set) -> Iterator:
