@@ -342,12 +342,7 @@ class Item(Model):
     heading: Line | None = None
     text: Text | None = None
     paragraphs: list[Block] = []
-    items: list[ItemOrText] = []
-
-    @field_validator('items', mode='after')
-    @classmethod
-    def _plain_items(cls, items: list) -> list:
-        return [Item(text=item) if isinstance(item, str) else item for item in items]
+    items: Items = []
 
     @model_validator(mode='after')
     def _heading_or_text(self) -> Item:
@@ -362,6 +357,14 @@ ItemOrText = Annotated[
     Discriminator(_either('plain', 'item'), custom_error_type='item',
                   custom_error_message='expected an item: a plain line (text) or a mapping '
                                        'with heading: or text:')]
+
+
+def _as_items(items: list) -> list:
+    """Plain strings as plain numbered items."""
+    return [Item(text=item) if isinstance(item, str) else item for item in items]
+
+
+Items = Annotated[list[ItemOrText], AfterValidator(_as_items)]
 Item.model_rebuild()
 
 
@@ -517,13 +520,8 @@ class MergeLetter(Model):
     title: Text
     body: list[Block] = Field(min_length=1)
     ki: Line | None = '記'
-    items: list[ItemOrText] = []
+    items: Items = []
     closing: Line | None = None
-
-    @field_validator('items', mode='after')
-    @classmethod
-    def _plain_items(cls, items: list) -> list:
-        return [Item(text=item) if isinstance(item, str) else item for item in items]
 
     @property
     def title_lines(self) -> list[str]:
@@ -548,7 +546,7 @@ class Notice(Model):
     title: Text
     body: list[Block] = Field(min_length=1)
     ki: Line | None = '記'
-    items: list[ItemOrText] = []
+    items: Items = []
     closing: Line | None = None
     attachments_heading: Line | None = '【資料】'
     list_attachments: bool = True     # the list after the items (or 以上) of every attachment
@@ -572,11 +570,6 @@ class Notice(Model):
     @classmethod
     def _issuers(cls, issuers: list) -> list:
         return [Issuer(name=issuer) if isinstance(issuer, str) else issuer for issuer in issuers]
-
-    @field_validator('items', mode='after')
-    @classmethod
-    def _plain_items(cls, items: list) -> list:
-        return [Item(text=item) if isinstance(item, str) else item for item in items]
 
     @field_validator('outputs', mode='after')
     @classmethod
@@ -757,13 +750,8 @@ class TextAttachment(_AttachmentBase):
     kind: Literal['text']
     heading: Text | None = None        # the centred title; default: the attachment's title
     body: list[Block] = []
-    items: list[ItemOrText] = []
+    items: Items = []
     closing: Line | None = None
-
-    @field_validator('items', mode='after')
-    @classmethod
-    def _plain_items(cls, items: list) -> list:
-        return [Item(text=item) if isinstance(item, str) else item for item in items]
 
     def problems(self, style: Style):
         yield from blocks_problems(self.body, ('body',))
